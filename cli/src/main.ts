@@ -1,0 +1,2 @@
+console.log("tributary: not implemented yet");
+process.exitCode = 2;

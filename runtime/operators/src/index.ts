@@ -1,0 +1,4 @@
+export type * from "./aggregations/aggregator.ts";
+export * from "./operator.ts";
+export * from "./record.ts";
+export type * from "./state/backend.ts";

@@ -1,0 +1,2 @@
+export type * from "./ir/built.ts";
+export * from "./ir/schema.ts";

@@ -1,0 +1,26 @@
+import { defineConfig } from "vitest/config";
+
+// One vitest project per workspace package; `pnpm test` runs them all.
+export default defineConfig({
+  test: {
+    projects: [
+      "sdk",
+      "runtime/operators",
+      "runtime/connectors",
+      "runners/embedded",
+      "conformance",
+      "cli",
+      "examples",
+    ].map((root) => ({
+      extends: true as const,
+      test: {
+        name: root,
+        root,
+        include: ["test/**/*.test.ts", "*/test/**/*.test.ts"],
+      },
+    })),
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+  },
+});

@@ -2,3 +2,4 @@ export type * from "./aggregations/aggregator.ts";
 export * from "./operator.ts";
 export * from "./record.ts";
 export type * from "./state/backend.ts";
+export * from "./keys/index.ts";

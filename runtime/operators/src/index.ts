@@ -3,3 +3,4 @@ export * from "./operator.ts";
 export * from "./record.ts";
 export type * from "./state/backend.ts";
 export * from "./keys/index.ts";
+export * from "./state/index.ts";

@@ -47,6 +47,9 @@ function prefixUpperBound(prefix: string): string {
   return prefix.slice(0, -1) + "0";
 }
 
+/** A UTF-16 surrogate without its pair: UTF-8 encoding would turn it into U+FFFD. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 export class LevelKeyedStore<V> implements KeyedStateStore<V> {
   readonly #cache = new Map<string, CacheEntry<V>>();
   /** Keys set or deleted since the last checkpoint started. */
@@ -135,6 +138,7 @@ export class LevelKeyedStore<V> implements KeyedStateStore<V> {
     const changed = this.#changed;
     const ours: StateWrite[] = [];
     for (const key of changed) {
+      if (LONE_SURROGATE.test(key)) throw this.#malformedKey(key);
       const entry = this.#cache.get(key)!;
       const dbKey = this.#prefix + key;
       if (entry.present) ours.push({ type: "put", key: dbKey, value: this.#encode(key, entry) });
@@ -229,6 +233,14 @@ export class LevelKeyedStore<V> implements KeyedStateStore<V> {
           "another program; restore from a copy or start with an empty directory.",
       );
     }
+  }
+
+  #malformedKey(keyEnc: string): Error {
+    return new Error(
+      `State store "${this.name}": key ${JSON.stringify(keyEnc)} contains a lone UTF-16 surrogate, ` +
+        "which LevelDB keys (UTF-8) cannot hold distinctly. Encode keys with canonicalKey(), " +
+        "which escapes such characters.",
+    );
   }
 
   #notPrefetched(keyEnc: string): Error {

@@ -189,6 +189,18 @@ describe("LevelStateBackend", () => {
     });
   });
 
+  it("rejects keys that UTF-8 cannot hold distinctly (lone surrogates) at the checkpoint", async () => {
+    await withTempDir(async (dir) => {
+      const backend = new LevelStateBackend({ path: dir });
+      try {
+        backend.store<number>("s").set("a\uD800", 0, 1);
+        await expect(backend.checkpoint(1, metaFor(1))).rejects.toThrow(/"s".*lone UTF-16 surrogate/s);
+      } finally {
+        await backend.close();
+      }
+    });
+  });
+
   it("a second backend on a directory in use fails with a message naming the directory", async () => {
     await withTempDir(async (dir) => {
       const first = new LevelStateBackend({ path: dir });

@@ -52,7 +52,7 @@ const lineArb: fc.Arbitrary<LineSpec> = fc.oneof(
       kind: fc.constant("bad-ts" as const),
       k: fc.integer({ min: 0, max: 4 }),
       v: valueArb,
-      t: fc.constantFrom<string | number | null>("soon", 1.5, 1e300, null, 2 ** 53),
+      t: fc.constantFrom<string | number | null>("soon", 1.5, 1e300, null, 1e20),
     }),
   },
   {

@@ -1,0 +1,111 @@
+import { readdirSync, statSync } from "node:fs";
+import { extname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConnectorError } from "../errors.ts";
+
+/** How a file's records are encoded. */
+export type FileFormat = "jsonl" | "csv";
+
+/** One file read as one partition. */
+export interface FilePartition {
+  /** Absolute path. */
+  readonly path: string;
+  /** The path as the user wrote it (plus the file name for directory members), for messages. */
+  readonly display: string;
+  readonly format: FileFormat;
+}
+
+const EXTENSIONS: Readonly<Record<string, FileFormat>> = {
+  ".jsonl": "jsonl",
+  ".ndjson": "jsonl",
+  ".json": "jsonl",
+  ".csv": "csv",
+};
+const KNOWN = Object.keys(EXTENSIONS).join(", ");
+
+/** Reads the `format` parameter: `jsonl`, `csv` or absent. */
+export function parseFormat(value: string | undefined, field: string): FileFormat | undefined {
+  if (value === undefined || value === "jsonl" || value === "csv") return value;
+  throw new ConnectorError(
+    `${field} parameter format`,
+    `${JSON.stringify(value)} is not a known format`,
+    "Use format=jsonl or format=csv.",
+  );
+}
+
+/**
+ * Resolves the body of a `file:` URI into partitions: a file (one partition), a directory (one
+ * partition per file with a known extension, sorted by name; hidden files skipped) or a comma
+ * list of either. Relative paths are resolved against the process's working directory.
+ *
+ * @throws ConnectorError for missing paths, empty directories and unknown extensions.
+ */
+export function resolveFilePartitions(
+  body: string,
+  format: FileFormat | undefined,
+  field: string,
+): FilePartition[] {
+  const text = body.startsWith("//") ? fileURLToPath(`file:${body}`) : body;
+  const items = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (items.length === 0) {
+    throw new ConnectorError(
+      field,
+      "the file: URI names no path",
+      "Write file:PATH, e.g. file:data/tx.jsonl.",
+    );
+  }
+  const out: FilePartition[] = [];
+  for (const item of items) {
+    const path = resolve(item);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat === undefined) {
+      throw new ConnectorError(
+        field,
+        `no such file or directory ${JSON.stringify(item)} (looked for ${path})`,
+        `Check the path; relative paths are resolved against the working directory ${process.cwd()}.`,
+      );
+    }
+    if (stat.isDirectory()) {
+      const members = readdirSync(path, { withFileTypes: true })
+        .filter((e) => e.isFile() && !e.name.startsWith("."))
+        .map((e) => e.name)
+        .filter((name) => {
+          const byExtension = EXTENSIONS[extname(name).toLowerCase()];
+          return byExtension !== undefined && (format === undefined || byExtension === format);
+        })
+        .sort();
+      if (members.length === 0) {
+        throw new ConnectorError(
+          field,
+          `directory ${JSON.stringify(item)} holds no ${format ?? "data"} files`,
+          `Put files with the extensions ${format === undefined ? KNOWN : `of ${format}`} there, or name the files.`,
+        );
+      }
+      for (const name of members) {
+        out.push({
+          path: join(path, name),
+          display: join(item, name),
+          format: format ?? formatOf(name, field),
+        });
+      }
+    } else {
+      out.push({ path, display: item, format: format ?? formatOf(item, field) });
+    }
+  }
+  return out;
+}
+
+function formatOf(name: string, field: string): FileFormat {
+  const format = EXTENSIONS[extname(name).toLowerCase()];
+  if (format === undefined) {
+    throw new ConnectorError(
+      field,
+      `cannot tell the format of ${JSON.stringify(name)} from its extension`,
+      `Add ?format=jsonl or ?format=csv, or use one of the extensions ${KNOWN}.`,
+    );
+  }
+  return format;
+}

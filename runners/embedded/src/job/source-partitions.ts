@@ -1,0 +1,121 @@
+/**
+ * Reading the partitions of the bound sources and turning what they yield into stream records:
+ * decode errors and schema violations become dead letters here, before any user code runs.
+ */
+import type { PartitionReader, SourceItem } from "@tributary/connectors";
+import type { StreamRecord } from "@tributary/operators";
+import type { JobGraph, SourceBinding } from "./graph.ts";
+import { pump } from "./pump.ts";
+
+export interface OpenPartition {
+  readonly binding: SourceBinding;
+  readonly partition: number;
+  readonly reader: PartitionReader;
+  /** Resume position after everything read so far (what a checkpoint stores). */
+  position: unknown;
+  done: boolean;
+}
+
+/** Opens every partition of every source, resuming from `positions` (by source name, then partition). */
+export async function openPartitions(
+  graph: JobGraph,
+  positions: Readonly<Record<string, Readonly<Record<number, unknown>>>>,
+): Promise<OpenPartition[]> {
+  const open: OpenPartition[] = [];
+  for (const binding of graph.sources) {
+    const count = await binding.source.partitions();
+    binding.timestamps?.registerPartitions(count);
+    for (let p = 0; p < count; p++) {
+      const position = positions[binding.name]?.[p] ?? null;
+      const reader = await binding.source.open(p, position);
+      open.push({ binding, partition: p, reader, position, done: false });
+    }
+  }
+  return open;
+}
+
+type ValidationResult = { success: true; data: unknown } | { success: false; error: string };
+
+/**
+ * Reads up to `max` items from one partition into the graph's queues (running the graph when a
+ * scripted watermark must take effect between elements). Returns the number of items read, or
+ * null when the partition is finished.
+ */
+export async function readPartition(
+  graph: JobGraph,
+  part: OpenPartition,
+  max: number,
+): Promise<number | null> {
+  const items = await part.reader.read(max);
+  if (items === null) {
+    part.done = true;
+    part.binding.timestamps?.finishPartition(part.partition);
+    return null;
+  }
+  part.position = part.reader.position();
+  const { binding } = part;
+  const source = binding.node;
+  const counters = source.counters;
+  const consumers = source.consumers;
+  const name = binding.name;
+  const validate = binding.validate as ((raw: unknown) => ValidationResult) | null;
+  let out: StreamRecord[] = [];
+  for (const item of items as SourceItem[]) {
+    if (item.kind === "watermark") {
+      // Elements before a scripted watermark must see the partition's old watermark.
+      await flush(graph, consumers, out);
+      out = [];
+      binding.timestamps?.advancePartition(part.partition, item.watermark);
+      continue;
+    }
+    counters.in++;
+    const id = [name, part.partition, item.offset] as const;
+    if (item.kind === "error") {
+      graph.rejectAtSource(source, {
+        id,
+        nodeId: source.node.id,
+        reason: item.reason,
+        message: item.message,
+        payload: item.payload,
+      });
+      continue;
+    }
+    let value = item.value;
+    if (validate) {
+      const result = validate(value);
+      if (!result.success) {
+        graph.rejectAtSource(source, {
+          id,
+          nodeId: source.node.id,
+          reason: "schema-violation",
+          message: `${name} partition ${part.partition} offset ${item.offset}: ${result.error}`,
+          payload: value,
+        });
+        continue;
+      }
+      value = result.data;
+    }
+    counters.out++;
+    out.push({ value, ts: 0, w: Number.NEGATIVE_INFINITY, id });
+  }
+  deliver(consumers, out);
+  return items.length;
+}
+
+function deliver(consumers: readonly { queue: StreamRecord[] }[], records: StreamRecord[]): void {
+  if (records.length === 0) return;
+  for (let i = 0; i < consumers.length; i++) {
+    const c = consumers[i]!;
+    if (c.queue.length === 0) c.queue = i === consumers.length - 1 ? records : records.slice();
+    else for (const r of records) c.queue.push(r);
+  }
+}
+
+async function flush(
+  graph: JobGraph,
+  consumers: readonly { queue: StreamRecord[] }[],
+  records: StreamRecord[],
+) {
+  deliver(consumers, records);
+  await pump(graph);
+}

@@ -1,2 +1,70 @@
-console.log("tributary: not implemented yet");
-process.exitCode = 2;
+/** The `tributary` command line. */
+import { Command, CommanderError, Option } from "commander";
+import { explainCommand } from "./commands/explain.ts";
+import { runCommand } from "./commands/run.ts";
+import { validateCommand } from "./commands/validate.ts";
+import { exitCodeOf, messageOf } from "./errors.ts";
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function buildProgram(): Command {
+  const program = new Command("tributary")
+    .description("Run, explain and validate Tributary streaming pipelines")
+    .exitOverride()
+    .showHelpAfterError(false);
+
+  program
+    .command("run")
+    .description("run a pipeline file on a runner")
+    .argument("<file>", "pipeline file (.ts) that exports a pipeline")
+    .addOption(new Option("--runner <name>", "runner to use").choices(["embedded"]))
+    .option(
+      "--source <name=uri>",
+      "bind a source, e.g. transactions=file:data/tx.jsonl (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--sink <name=uri>",
+      "bind a sink, e.g. alerts=console: or alerts=file:out/alerts (repeatable)",
+      collect,
+      [],
+    )
+    .option("--state <spec>", "state backend: memory or level:DIR")
+    .option("--checkpoint-dir <dir>", "where the memory backend writes checkpoints")
+    .option("--checkpoint-interval <duration>", "time between checkpoints, e.g. 10s")
+    .option("--config <file>", "config file (default: tributary.config.json beside the pipeline)")
+    .option("--batch-size <n>", "records read from a partition at a time")
+    .option("--no-progress", "do not show the progress line")
+    .action(runCommand);
+
+  program
+    .command("explain")
+    .description("print a pipeline's IR (json) or its graph (mermaid, dot)")
+    .argument("<file>", "pipeline file (.ts)")
+    .option("--format <format>", "json | mermaid | dot", "json")
+    .action(explainCommand);
+
+  program
+    .command("validate")
+    .description("validate an IR JSON document")
+    .argument("<ir.json>", "IR file")
+    .action(validateCommand);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed its message (or the help text).
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    process.stderr.write(`tributary: ${messageOf(error)}\n`);
+    process.exitCode = exitCodeOf(error);
+  }
+}
+
+await main(process.argv);

@@ -79,8 +79,7 @@ export function buildJobGraph(
   state: StateBackend,
 ): JobGraph {
   const { ir, fns } = built;
-  const indexOf = new Map<string, number>();
-  ir.nodes.forEach((n, i) => indexOf.set(n.id, i));
+  const indexOf = new Map(ir.nodes.map((n, i) => [n.id, i] as const));
 
   const nodes: RuntimeNode[] = [];
   const graph: JobGraph = {

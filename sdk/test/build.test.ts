@@ -4,24 +4,19 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
-  collect,
   collectFnRefs,
-  combine,
   count,
-  first,
   global,
   type IrNode,
-  max,
   PipelineDefinitionError,
   pipeline,
   session,
   sliding,
   sum,
-  topK,
   tumbling,
   validateIr,
 } from "../src/index.ts";
-import { fraudAlerts } from "./fraud-pipeline.ts";
+import { everything, fraudAlerts } from "./fixtures/pipelines.ts";
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 
@@ -42,54 +37,6 @@ function lineOf(marker: string): number {
   expect(index).toBeGreaterThanOrEqual(0);
   return index + 1;
 }
-
-const Click = z.object({ user: z.string(), page: z.string(), ts: z.number().int() });
-
-/** A pipeline that uses every node kind and most aggregations. */
-const everything = pipeline(
-  "everything",
-  (p) => {
-    const clicks = p.source("clicks", { schema: Click }).withTimestamps((c) => c.ts);
-    const views = p
-      .source("views")
-      .withTimestamps((v) => (v as { ts: number }).ts, { maxOutOfOrderness: 1000 });
-    const all = clicks.union(
-      views.map((v) => v as z.infer<typeof Click>, { schema: Click, id: "views-as-clicks" }),
-    );
-    const sessions = all
-      .keyBy((c) => c.user)
-      .window(session("30m"))
-      .allowedLateness("1m")
-      .earlyFirings({ everyElements: 10, every: "5s" })
-      .discarding()
-      .aggregate({
-        pages: collect((c) => c.page),
-        firstClick: first(),
-        top: topK(3, (c) => c.ts),
-        latest: max((c) => c.ts),
-        distinct: combine({
-          create: () => [] as string[],
-          add: (acc, c) => [...acc, c.page],
-          merge: (a, b) => [...a, ...b],
-          extract: (acc) => new Set(acc).size,
-        }),
-      });
-    sessions.sink("sessions");
-    sessions.lateData().sink("late-clicks");
-    all
-      .flatMap((c) => [c, c])
-      .window(sliding("1h", "10m"))
-      .aggregate(count())
-      .sink("hourly");
-    p.source("lines")
-      .filter((l) => typeof l === "string")
-      .window(global())
-      .aggregate(count())
-      .sink("line-count");
-    p.deadLetters().sink("dlq");
-  },
-  { maxParallelism: 64, onError: "dead-letter" },
-);
 
 const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 

@@ -22,21 +22,22 @@ export interface AggregationLowering {
 /**
  * An aggregation of elements of type `I` into a result of type `O`, for
  * {@link WindowedStream.aggregate}. Build one with `count()`, `sum(fn)`, … or `combine(...)`.
+ * Its only keys are symbols, so it can stand where an object of named aggregations is expected.
  */
-export interface Aggregation<I, O> {
-  readonly kind: AggregationSpec["kind"];
+export type Aggregation<I, O> = {
   /** @internal */
   readonly [aggregationLowering]: AggregationLowering;
   /** Phantom types; absent at run time. */
   readonly [aggregationTypes]?: { readonly input: (input: I) => void; readonly output: O };
-}
+};
 
-/** What `aggregate` accepts: one aggregation, or an object of named aggregations. */
-export type AggregateSpec<T> =
-  | Aggregation<T, unknown>
-  | { readonly [field: string]: Aggregation<T, unknown> };
+/**
+ * What `aggregate` accepts for a result of type `V`: one aggregation with result `V`, or an
+ * object with one aggregation per field of `V`.
+ */
+export type AggregateSpec<T, V> = Aggregation<T, V> | { readonly [F in keyof V]: Aggregation<T, V[F]> };
 
-/** The result type of an {@link AggregateSpec}: the aggregation's result, or an object of results. */
+/** The result type of an aggregate spec: the aggregation's result, or an object of results. */
 export type AggregateResult<S> =
   S extends Aggregation<never, infer O>
     ? O
@@ -48,9 +49,6 @@ export function isAggregation(value: unknown): value is Aggregation<never, unkno
 }
 
 /** Builds an aggregation object. Internal. */
-export function makeAggregation<I, O>(
-  kind: AggregationSpec["kind"],
-  lowering: AggregationLowering,
-): Aggregation<I, O> {
-  return { kind, [aggregationLowering]: lowering };
+export function makeAggregation<I, O>(lowering: AggregationLowering): Aggregation<I, O> {
+  return { [aggregationLowering]: lowering };
 }

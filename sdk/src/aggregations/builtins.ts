@@ -25,7 +25,7 @@ function withInput<I, O>(kind: InputKind, fn: UserFn, resultSchema: JsonSchema):
     );
   }
   const callSite = captureCallSite();
-  return makeAggregation<I, O>(kind, {
+  return makeAggregation<I, O>({
     lower: (register) => ({ kind, input: register("input", fn, callSite) }) as AggregationSpec,
     resultSchema,
   });
@@ -43,7 +43,7 @@ function optionalInput<I, O>(
     });
   }
   const callSite = captureCallSite();
-  return makeAggregation<I, O>(kind, {
+  return makeAggregation<I, O>({
     lower: (register) => ({ kind, input: fn === undefined ? null : register("input", fn, callSite) }),
     resultSchema,
   });
@@ -54,7 +54,7 @@ function optionalInput<I, O>(
  * @example `keyed.window(tumbling("1m")).aggregate(count())`
  */
 export function count(): Aggregation<unknown, number> {
-  return makeAggregation("count", { lower: () => ({ kind: "count" }), resultSchema: INTEGER });
+  return makeAggregation({ lower: () => ({ kind: "count" }), resultSchema: INTEGER });
 }
 
 /** Sum of `fn(element)`, exactly rounded whatever the order of additions (SEMANTICS.md §6). */
@@ -83,9 +83,7 @@ export function countDistinct<T>(fn: (value: T) => unknown): Aggregation<T, numb
 }
 
 /** All elements (or `fn(element)`), sorted by event time, then identity. */
-export function collect<T>(): Aggregation<T, T[]>;
-export function collect<T, U>(fn: (value: T) => U): Aggregation<T, U[]>;
-export function collect<T, U>(fn?: (value: T) => U): Aggregation<T, unknown[]> {
+export function collect<T, U = T>(fn?: (value: T) => U): Aggregation<T, U[]> {
   return optionalInput("collect", fn, { type: "array" });
 }
 
@@ -108,23 +106,19 @@ export function topK<T>(k: number, fn: (value: T) => number): Aggregation<T, num
     });
   }
   const callSite = captureCallSite();
-  return makeAggregation("topK", {
+  return makeAggregation({
     lower: (register) => ({ kind: "topK", k, input: register("input", fn, callSite) }),
     resultSchema: { type: "array", items: NUMBER, maxItems: k },
   });
 }
 
 /** The earliest element (or `fn(element)`) by event time, then identity. */
-export function first<T>(): Aggregation<T, T>;
-export function first<T, U>(fn: (value: T) => U): Aggregation<T, U>;
-export function first<T, U>(fn?: (value: T) => U): Aggregation<T, unknown> {
+export function first<T, U = T>(fn?: (value: T) => U): Aggregation<T, U> {
   return optionalInput("first", fn, {});
 }
 
 /** The latest element (or `fn(element)`) by event time, then identity. */
-export function last<T>(): Aggregation<T, T>;
-export function last<T, U>(fn: (value: T) => U): Aggregation<T, U>;
-export function last<T, U>(fn?: (value: T) => U): Aggregation<T, unknown> {
+export function last<T, U = T>(fn?: (value: T) => U): Aggregation<T, U> {
   return optionalInput("last", fn, {});
 }
 
@@ -168,7 +162,7 @@ export function combine<T, A, R>(combiner: Combiner<T, A, R>): Aggregation<T, R>
     }
   }
   const callSite = captureCallSite();
-  return makeAggregation("combine", {
+  return makeAggregation({
     lower: (register) => ({
       kind: "combine",
       create: register("create", combiner.create, callSite),

@@ -4,7 +4,6 @@
  * because they construct each other.
  */
 import {
-  type AggregateResult,
   type AggregateSpec,
   type Aggregation,
   aggregationLowering,
@@ -390,10 +389,7 @@ export class WindowedStream<T, K> {
    * .aggregate({ spend: sum((t) => t.amount), n: count() }) // value: { spend: number; n: number }
    * ```
    */
-  aggregate<S extends AggregateSpec<T>>(
-    spec: S,
-    opts?: StepOptions,
-  ): WindowResultStream<K, AggregateResult<S>, T> {
+  aggregate<V>(spec: AggregateSpec<T, V>, opts?: StepOptions): WindowResultStream<K, V, T> {
     const input = this.#input;
     const { ctx } = input;
     ctx.checkOpen("aggregate");
@@ -419,7 +415,7 @@ export class WindowedStream<T, K> {
         onError: onErrorOf(ctx, opts, "aggregate"),
       },
     });
-    return new WindowResultStream<K, AggregateResult<S>, T>(
+    return new WindowResultStream<K, V, T>(
       { ctx, nodeId: id, schema, untimed: input.untimed, sourceName: null },
       input,
     );

@@ -4,6 +4,7 @@
  */
 import type { IrNodeOf, WindowSpec } from "@tributary/sdk";
 import type { Aggregator } from "../../src/aggregations/aggregator.ts";
+import { makeAggregator } from "../../src/aggregations/make-aggregator.ts";
 import type { Output } from "../../src/operator.ts";
 import type { DeadLetter, StreamRecord } from "../../src/record.ts";
 import type { KeyedStateStore, StateBackend } from "../../src/state/backend.ts";
@@ -54,12 +55,11 @@ export class MapBackend implements StateBackend {
   async close(): Promise<void> {}
 }
 
-export const countAgg: Aggregator<number, number> = {
-  create: () => 0,
-  add: (a) => a + 1,
-  merge: (a, b) => a + b,
-  extract: (a) => a,
-};
+/** The library's own count aggregation. */
+export const countAgg: Aggregator = makeAggregator(
+  { shape: "single", aggregation: { kind: "count" } },
+  new Map(),
+);
 
 /** Sums `value` (a number); throws for a non-number, to test onError. */
 export const sumAgg: Aggregator<number, number> = {
@@ -117,7 +117,7 @@ export function windowNode(p: NodeParams): IrNodeOf<"windowAggregate"> {
 
 export function makeOp(
   p: NodeParams,
-  agg: Aggregator = countAgg as Aggregator,
+  agg: Aggregator = countAgg,
   opts: { backend?: MapBackend; now?: () => number } = {},
 ): { op: WindowAggregateOperator; backend: MapBackend } {
   const backend = opts.backend ?? new MapBackend();

@@ -218,9 +218,15 @@ function countLineFeeds(bytes: Buffer, from: number, to: number): number {
 
 /** Line feeds inside a record's text, ignoring blank lines before it and its own line ending. */
 function countInnerLineFeeds(raw: string): number {
+  let first = raw.indexOf("\n");
+  // Fast path: a one-line record whose only line feed ends it.
+  if (first < 0 || first === raw.length - 1) return 0;
+  let start = 0;
+  while (start < raw.length && (raw.charCodeAt(start) === LF || raw.charCodeAt(start) === CR)) start++;
+  let end = raw.length;
+  while (end > start && (raw.charCodeAt(end - 1) === LF || raw.charCodeAt(end - 1) === CR)) end--;
   let n = 0;
-  const text = raw.replace(/^[\r\n]+/, "").replace(/[\r\n]+$/, "");
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
+  for (first = raw.indexOf("\n", start); first >= 0 && first < end; first = raw.indexOf("\n", first + 1)) n++;
   return n;
 }
 

@@ -36,7 +36,7 @@ export {
   pipeline,
 } from "./pipeline/pipeline.ts";
 export type { ValidationResult } from "./pipeline/schemas.ts";
-export { KeyedStream, Stream, WindowedStream, WindowResultStream } from "./pipeline/streams.ts";
+export { type KeyedStream, Stream, WindowedStream, WindowResultStream } from "./pipeline/streams.ts";
 export type {
   DeadLetterReason,
   DeadLetterRecord,

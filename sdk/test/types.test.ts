@@ -42,7 +42,7 @@ describe("aggregate result types", () => {
         .keyBy((t) => t.customerId)
         .window(tumbling("5m"))
         .aggregate({ spend: sum((t) => t.amount), n: count() });
-      expectTypeOf(results).toExtend<Stream<WindowResult<string, { spend: number; n: number }>>>();
+      expectTypeOf(results).toExtend<Stream<WindowResult<string, { spend: number; n: number }>, string>>();
       results.filter((w) => {
         expectTypeOf(w.value).toEqualTypeOf<{ spend: number; n: number }>();
         expectTypeOf(w.key).toEqualTypeOf<string>();
@@ -55,10 +55,10 @@ describe("aggregate result types", () => {
   it("gives the aggregation's own result for a single aggregation", () => {
     within((txns) => {
       const byCustomer = txns.keyBy((t) => t.customerId).window(tumbling(1000));
-      expectTypeOf(byCustomer.aggregate(count())).toExtend<Stream<WindowResult<string, number>>>();
-      expectTypeOf(byCustomer.aggregate(collect())).toExtend<Stream<WindowResult<string, Txn[]>>>();
+      expectTypeOf(byCustomer.aggregate(count())).toExtend<Stream<WindowResult<string, number>, string>>();
+      expectTypeOf(byCustomer.aggregate(collect())).toExtend<Stream<WindowResult<string, Txn[]>, string>>();
       expectTypeOf(byCustomer.aggregate(collect((t) => t.amount))).toExtend<
-        Stream<WindowResult<string, number[]>>
+        Stream<WindowResult<string, number[]>, string>
       >();
       expectTypeOf(txns.window(global()).aggregate(first())).toExtend<Stream<WindowResult<null, Txn>>>();
     });
@@ -139,7 +139,13 @@ describe("stream types", () => {
         .keyBy((t) => t.amount)
         .window(tumbling(5))
         .aggregate(count());
-      expectTypeOf(results.lateData()).toEqualTypeOf<Stream<Txn>>();
+      expectTypeOf(results.lateData()).toEqualTypeOf<Stream<Txn, number>>();
+      const keyed = src.keyBy((t) => t.customerId);
+      expectTypeOf(keyed.map((t) => t.amount)).toEqualTypeOf<Stream<number, string>>();
+      expectTypeOf(keyed.filter((t) => t.amount > 0).keyBy((t) => t.ts)).toEqualTypeOf<
+        KeyedStream<Txn, number>
+      >();
+      expectTypeOf(src.union(keyed)).toEqualTypeOf<Stream<Txn, string | null>>();
       // @ts-expect-error union needs streams of the same element type
       src.union(src.map((t) => t.amount));
       src.sink("o");

@@ -108,7 +108,9 @@ function requireTimestamps(state: StreamState, window: WindowSpec): void {
 }
 
 /**
- * A stream of elements of type `T`.
+ * A stream of elements of type `T`, each carrying a key of type `K` (`null` until `keyBy`).
+ * Keys survive `map`, `filter`, `flatMap` and windowed aggregation, as the runtime keeps them;
+ * `window` groups by the key the elements carry.
  *
  * @example
  * ```ts
@@ -119,7 +121,7 @@ function requireTimestamps(state: StreamState, window: WindowSpec): void {
  *   .sink("clean-orders");
  * ```
  */
-export class Stream<T> {
+export class Stream<T, K = null> {
   /** @internal */
   protected readonly state: StreamState;
 
@@ -137,7 +139,7 @@ export class Stream<T> {
    * Assigns event timestamps (integer ms) and watermarks. Only directly on `p.source(...)`.
    * Elements whose timestamp is not a safe integer go to the dead-letter output.
    */
-  withTimestamps(fn: (value: T) => number, opts: TimestampOptions = {}): Stream<T> {
+  withTimestamps(fn: (value: T) => number, opts: TimestampOptions = {}): Stream<T, K> {
     const { ctx, sourceName } = this.state;
     ctx.checkOpen("withTimestamps");
     if (sourceName === null) {
@@ -167,44 +169,44 @@ export class Stream<T> {
       outputSchema: this.state.schema,
       params: { timestamp, watermark, onError },
     });
-    return new Stream<T>({ ctx, nodeId: id, schema: this.state.schema, untimed: [], sourceName: null });
+    return new Stream<T, K>({ ctx, nodeId: id, schema: this.state.schema, untimed: [], sourceName: null });
   }
 
   /** Transforms each element. */
-  map<U>(fn: (value: T) => U, opts?: TransformOptions<U>): Stream<U> {
+  map<U>(fn: (value: T) => U, opts?: TransformOptions<U>): Stream<U, K> {
     this.state.ctx.checkOpen("map");
     requireFunction(fn, "map", "(x) => ({ ...x, total: x.a + x.b })");
-    return new Stream<U>(addFnNode(this.state, "map", fn, opts, outputSchemaOf(opts, "map")));
+    return new Stream<U, K>(addFnNode(this.state, "map", fn, opts, outputSchemaOf(opts, "map")));
   }
 
   /** Keeps the elements for which `fn` returns true. */
-  filter<S extends T>(fn: (value: T) => value is S, opts?: StepOptions): Stream<S>;
-  filter(fn: (value: T) => boolean, opts?: StepOptions): Stream<T>;
-  filter(fn: (value: T) => boolean, opts?: StepOptions): Stream<T> {
+  filter<S extends T>(fn: (value: T) => value is S, opts?: StepOptions): Stream<S, K>;
+  filter(fn: (value: T) => boolean, opts?: StepOptions): Stream<T, K>;
+  filter(fn: (value: T) => boolean, opts?: StepOptions): Stream<T, K> {
     this.state.ctx.checkOpen("filter");
     requireFunction(fn, "filter", "(x) => x.amount > 0");
-    return new Stream<T>(addFnNode(this.state, "filter", fn, opts, this.state.schema));
+    return new Stream<T, K>(addFnNode(this.state, "filter", fn, opts, this.state.schema));
   }
 
   /** Replaces each element by the elements of the iterable `fn` returns (zero or more). */
-  flatMap<U>(fn: (value: T) => Iterable<U>, opts?: TransformOptions<U>): Stream<U> {
+  flatMap<U>(fn: (value: T) => Iterable<U>, opts?: TransformOptions<U>): Stream<U, K> {
     this.state.ctx.checkOpen("flatMap");
     requireFunction(fn, "flatMap", "(line) => line.split(' ')");
-    return new Stream<U>(addFnNode(this.state, "flatMap", fn, opts, outputSchemaOf(opts, "flatMap")));
+    return new Stream<U, K>(addFnNode(this.state, "flatMap", fn, opts, outputSchemaOf(opts, "flatMap")));
   }
 
   /**
-   * Keys the stream by `fn(element)` (any JSON value; `undefined` is dead-lettered), for a keyed
-   * window. Keys are compared by canonical JSON encoding.
+   * Keys the stream by `fn(element)` (any JSON value; `undefined` is dead-lettered), replacing
+   * any previous key. Keys are compared by canonical JSON encoding.
    */
-  keyBy<K>(fn: (value: T) => K, opts?: StepOptions): KeyedStream<T, K> {
+  keyBy<K2>(fn: (value: T) => K2, opts?: StepOptions): KeyedStream<T, K2> {
     this.state.ctx.checkOpen("keyBy");
     requireFunction(fn, "keyBy", "(x) => x.customerId");
-    return new KeyedStream<T, K>(addFnNode(this.state, "keyBy", fn, opts, this.state.schema));
+    return new Stream<T, K2>(addFnNode(this.state, "keyBy", fn, opts, this.state.schema));
   }
 
   /** Merges this stream with others of the same element type. */
-  union(...others: Stream<T>[]): Stream<T> {
+  union<K2 = K>(...others: Stream<T, K2>[]): Stream<T, K | K2> {
     const { ctx } = this.state;
     ctx.checkOpen("union");
     if (others.length === 0) {
@@ -226,16 +228,17 @@ export class Stream<T> {
     const schema = same ? this.state.schema : { anyOf: states.map((s) => s.schema) };
     ctx.addNode({ id, kind: "union", inputs: states.map((s) => s.nodeId), outputSchema: schema, params: {} });
     const untimed = [...new Set(states.flatMap((s) => s.untimed))];
-    return new Stream<T>({ ctx, nodeId: id, schema, untimed, sourceName: null });
+    return new Stream<T, K | K2>({ ctx, nodeId: id, schema, untimed, sourceName: null });
   }
 
   /**
-   * Windows the whole stream as one key (`null`). For per-key windows use `keyBy(...).window(...)`.
+   * Groups each key's elements into windows (a stream that was never keyed is one key, `null`).
+   * @example `txns.keyBy((t) => t.customerId).window(tumbling("5m")).aggregate(count())`
    */
-  window(spec: WindowSpec): WindowedStream<T, null> {
+  window(spec: WindowSpec): WindowedStream<T, K> {
     this.state.ctx.checkOpen("window");
     requireTimestamps(this.state, spec);
-    return new WindowedStream<T, null>(this.state, initialWindowConfig(spec));
+    return new WindowedStream<T, K>(this.state, initialWindowConfig(spec));
   }
 
   /**
@@ -267,33 +270,8 @@ export function checkName(name: string, what: "source" | "sink"): string {
   return name;
 }
 
-/** A stream keyed by `K`: window it to aggregate per key. */
-export class KeyedStream<T, K> {
-  /** @internal */
-  protected readonly state: StreamState;
-  /** Phantom: the key type. */
-  declare readonly keyType?: K;
-
-  /** @internal */
-  constructor(state: StreamState) {
-    this.state = state;
-  }
-
-  /** Id of the IR node (`keyBy`) that produces this stream. */
-  get nodeId(): string {
-    return this.state.nodeId;
-  }
-
-  /**
-   * Groups each key's elements into windows.
-   * @example `txns.keyBy((t) => t.customerId).window(tumbling("5m")).aggregate(count())`
-   */
-  window(spec: WindowSpec): WindowedStream<T, K> {
-    this.state.ctx.checkOpen("window");
-    requireTimestamps(this.state, spec);
-    return new WindowedStream<T, K>(this.state, initialWindowConfig(spec));
-  }
-}
+/** A stream whose elements carry a key of type `K`, as `keyBy` returns it. */
+export type KeyedStream<T, K> = Stream<T, K>;
 
 /** Window settings collected before `aggregate`. Internal. */
 export interface WindowConfig {
@@ -463,7 +441,7 @@ function lowerAggregate(
  * The results of a windowed aggregate: one {@link WindowResult} per pane. `lateData()` gives the
  * input elements the window dropped as too late.
  */
-export class WindowResultStream<K, V, T> extends Stream<WindowResult<K, V>> {
+export class WindowResultStream<K, V, T> extends Stream<WindowResult<K, V>, K> {
   readonly #input: StreamState;
 
   /** @internal */
@@ -473,7 +451,7 @@ export class WindowResultStream<K, V, T> extends Stream<WindowResult<K, V>> {
   }
 
   /** The elements this window dropped as late (SEMANTICS.md §4), as a stream. */
-  lateData(): Stream<T> {
+  lateData(): Stream<T, K> {
     const { ctx } = this.state;
     ctx.checkOpen("lateData");
     const id = ctx.allocateId("lateData", undefined, "lateData");
@@ -484,7 +462,7 @@ export class WindowResultStream<K, V, T> extends Stream<WindowResult<K, V>> {
       outputSchema: this.#input.schema,
       params: {},
     });
-    return new Stream<T>({
+    return new Stream<T, K>({
       ctx,
       nodeId: id,
       schema: this.#input.schema,

@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-pnpm.sh
-pnpm install --frozen-lockfile --reporter=silent
+pnpm install --frozen-lockfile --reporter=silent || pnpm install --frozen-lockfile
 pnpm --silent example

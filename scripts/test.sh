@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-pnpm.sh
-pnpm install --frozen-lockfile --reporter=silent
+pnpm install --frozen-lockfile --reporter=silent || pnpm install --frozen-lockfile
 echo "== typecheck"; pnpm --silent typecheck
 echo "== lint"; pnpm --silent lint
 echo "== tests"; pnpm --silent test

@@ -6,5 +6,8 @@ if ! command -v pnpm >/dev/null 2>&1 || [[ "$(pnpm --version 2>/dev/null)" != "$
     corepack enable >/dev/null 2>&1 && corepack prepare "pnpm@$want" --activate >/dev/null
   }
 fi
-# Keep pnpm's store in the user's cache so repeated runs and CI reuse downloads.
-export npm_config_store_dir="${npm_config_store_dir:-$HOME/.cache/pnpm-store}"
+# pnpm keeps its content-addressed store in the user's data directory, so repeated runs and CI on
+# the same machine reuse downloads; on a bare machine the first install fills it.
+# Installs must not stop to ask questions (no TTY in CI).
+export CI="${CI:-}"
+export npm_config_confirm_modules_purge=false

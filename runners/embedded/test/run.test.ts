@@ -15,7 +15,6 @@ import { z } from "zod";
 import { type EmbeddedRunOptions, runEmbedded, type Schedule } from "../src/index.ts";
 
 const Tx = z.object({ customer: z.string(), amount: z.number(), ts: z.number().int() });
-type Tx = z.infer<typeof Tx>;
 const WINDOW = 1000;
 const windowNodeId = (built: BuiltPipeline) => built.ir.nodes.find((n) => n.kind === "windowAggregate")!.id;
 

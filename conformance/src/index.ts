@@ -12,4 +12,11 @@ export * from "./generators/index.ts";
 export * from "./properties.ts";
 export * from "./reference/index.ts";
 export * from "./runner.ts";
+export {
+  EMBEDDED_MATRIX,
+  type EmbeddedRunnerConfig,
+  embeddedRunner,
+  SimulatedCrash,
+} from "./runners/embedded.ts";
+export { LinesSource } from "./runners/lines-source.ts";
 export { replayReferenceRunner } from "./self-test/replay-runner.ts";

@@ -270,11 +270,50 @@ export const determinismProperty: ConformanceProperty = {
   },
 };
 
+/** Crash points used by the crash/restore property when the sample's plan has none. */
+const DEFAULT_CRASH_POINTS = [1, 3];
+
+/**
+ * Crash and restore (SEMANTICS.md §10): the plan run with crashes after checkpoints (the
+ * sample's crash points, or {@link DEFAULT_CRASH_POINTS}) gives a byte-identical final view to the
+ * same plan without crashes, and the same deterministic counters.
+ */
+export const crashRestoreProperty: ConformanceProperty = {
+  name: "crash/restore",
+  description:
+    "the same plan with and without crashes after checkpoints gives byte-identical final views (or both fail)",
+  async check(runner, sample) {
+    const { built, input } = prepared(sample);
+    const crashAfterCheckpoints = sample.plan.crashAfterCheckpoints?.length
+      ? sample.plan.crashAfterCheckpoints
+      : DEFAULT_CRASH_POINTS;
+    const { crashAfterCheckpoints: _, ...cleanPlan } = sample.plan;
+    const clean = await runOrFailure(runner, built, input, cleanPlan);
+    const crashed = await runOrFailure(runner, built, input, { ...cleanPlan, crashAfterCheckpoints });
+    if (clean.ok !== crashed.ok)
+      throw new PropertyViolation(
+        clean.ok
+          ? `the run with crashes failed: ${String((crashed as { error: unknown }).error)}`
+          : `only the run without crashes failed: ${String((clean as { error: unknown }).error)}`,
+      );
+    if (!clean.ok || !crashed.ok) return;
+    const a = finalViewOf(built, clean.output.sinks);
+    const b = finalViewOf(built, crashed.output.sinks);
+    if (canonicalFinalView(a) !== canonicalFinalView(b)) {
+      throw new PropertyViolation(
+        `final views differ after crashes at checkpoints ${crashAfterCheckpoints.join(", ")} ` +
+          `(expected = without crashes)\n${formatFinalViewDiff(diffFinalViews(a, b))}`,
+      );
+    }
+  },
+};
+
 /** Every property, in the order of the table. */
 export const ALL_PROPERTIES: readonly ConformanceProperty[] = [
   finalViewProperty,
   paneInvariantsProperty,
   accountingProperty,
+  crashRestoreProperty,
   determinismProperty,
 ];
 

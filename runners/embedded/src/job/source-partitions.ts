@@ -14,6 +14,8 @@ export interface OpenPartition {
   /** Resume position after everything read so far (what a checkpoint stores). */
   position: unknown;
   done: boolean;
+  /** Every open partition of the same source (this one included). */
+  readonly siblings: readonly OpenPartition[];
 }
 
 /** Opens every partition of every source, resuming from `positions` (by source name, then partition). */
@@ -25,11 +27,14 @@ export async function openPartitions(
   for (const binding of graph.sources) {
     const count = await binding.source.partitions();
     binding.timestamps?.registerPartitions(count);
+    const siblings: OpenPartition[] = [];
     for (let p = 0; p < count; p++) {
       const position = positions[binding.name]?.[p] ?? null;
       const reader = await binding.source.open(p, position);
-      open.push({ binding, partition: p, reader, position, done: false });
+      siblings.push({ binding, partition: p, reader, position, done: false, siblings });
     }
+    if (count === 0 && !binding.timestamps) binding.node.watermark = Number.POSITIVE_INFINITY;
+    open.push(...siblings);
   }
   return open;
 }
@@ -49,7 +54,10 @@ export async function readPartition(
   const items = await part.reader.read(max);
   if (items === null) {
     part.done = true;
-    part.binding.timestamps?.finishPartition(part.partition);
+    if (part.binding.timestamps) part.binding.timestamps.finishPartition(part.partition);
+    // Without a timestamps node the source's watermark is -Infinity until its input ends, then
+    // +Infinity (SEMANTICS.md §2), so that windows over it fire at the end of bounded input.
+    else if (part.siblings.every((p) => p.done)) part.binding.node.watermark = Number.POSITIVE_INFINITY;
     return null;
   }
   part.position = part.reader.position();

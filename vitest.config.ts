@@ -11,6 +11,7 @@ export default defineConfig({
       "conformance",
       "cli",
       "examples",
+      "bench",
     ].map((root) => ({
       extends: true as const,
       test: {

@@ -119,7 +119,7 @@ export const COUNT_AGG: WindowAgg<number> = {
 
 export const MAX_AGG: WindowAgg<number> = {
   create: () => Number.NEGATIVE_INFINITY,
-  add: (acc, e) => (e.value > acc ? e.value : acc),
+  add: (acc, e) => Math.max(acc, e.value),
   extract: (acc) => acc,
 };
 

@@ -8,12 +8,13 @@
  * - the element watermark is the max timestamp of the earlier lines of the same partition that
  *   got a valid timestamp, minus D (−Infinity before the first); without a timestamps node,
  *   ts = 0 and w = −Infinity;
- * - a key set by keyBy travels through map/filter/flatMap; window results are unkeyed (key null);
+ * - a key set by keyBy travels through map/filter/flatMap and through windows: a window result keeps
+ *   its key (so windows of windows roll up per key, as Beam's KV outputs do);
  * - a flatMap that throws while producing outputs emits none of them (the input is dead-lettered);
  * - aggregation `input` functions run once per element before window assignment; if one throws,
  *   the element is handled by the windowAggregate's `onError` and enters no window;
- * - `droppedLate` counts element–window pairs (an element dropped from two sliding windows counts
- *   twice), while the lateData output holds each element dropped from at least one window once;
+ * - `droppedLate` counts elements dropped from at least one window, once each (an element dropped
+ *   from two sliding windows counts once), and the lateData output holds each of them once;
  * - downstream of a windowAggregate, each final result is an element with ts = w = end − 1 and
  *   identity `[nodeId, canonicalKey, start]` (exact for L = 0 and no early firings, §12);
  * - dead letters produced by nodes downstream of the deadLetters node itself are not modelled.
@@ -318,7 +319,6 @@ class Evaluation {
       let droppedOnce = false;
       for (const window of assignFixedWindows(spec, e.ts)) {
         if (window.end + lateness <= e.w) {
-          c.droppedLate++;
           droppedOnce = true;
           continue;
         }
@@ -327,7 +327,10 @@ class Evaluation {
         groups.set(gk, g);
         g.members.push(member);
       }
-      if (droppedOnce) dropped.push(e);
+      if (droppedOnce) {
+        c.droppedLate++;
+        dropped.push(e);
+      }
     }
     if (spec.kind === "session") {
       for (const [ck, s] of sessionsPerKey) {
@@ -355,7 +358,7 @@ class Evaluation {
         pane: { index: 0, timing: "on_time" },
       };
       const ts = g.window.end - 1;
-      emit({ value: result, ts, w: ts, id: [node.id, ck, g.window.start], key: null });
+      emit({ value: result, ts, w: ts, id: [node.id, ck, g.window.start], key: g.key });
     }
   }
 }

@@ -27,7 +27,10 @@ export interface OperatorCounters {
   out: number;
   /** Records a filter rejected. */
   filtered: number;
-  /** Records dropped as late by a window operator (each record counted once per window it was dropped from). */
+  /**
+   * Records dropped as late by a window operator, each counted once even when dropped from several
+   * windows (a sliding-window record can be dropped from its older windows and kept in newer ones).
+   */
   droppedLate: number;
   /** Records sent to the dead-letter output. */
   deadLettered: number;

@@ -53,7 +53,15 @@ export async function runEmbedded(built: BuiltPipeline, options: EmbeddedRunOpti
   try {
     // Partitions that were already finished at the checkpoint report so on their first read.
     await pump(graph);
-    completed = await readUntilDone(graph, partitions, options, checkpoint, started, () => checkpoints);
+    completed = await readUntilDone(
+      graph,
+      partitions,
+      options,
+      checkpoint,
+      started,
+      () => checkpoints,
+      () => checkpointId,
+    );
     await pump(graph);
     await checkpoint(); // the final checkpoint commits the sinks' last output
   } finally {
@@ -85,6 +93,7 @@ async function readUntilDone(
   checkpoint: () => Promise<void>,
   started: number,
   checkpointsTaken: () => number,
+  lastCheckpointId: () => number,
 ): Promise<boolean> {
   const batchSize = options.batchSize ?? 1024;
   const schedule = options.schedule ?? { kind: "round-robin" };
@@ -114,7 +123,7 @@ async function readUntilDone(
     if ((everyBatches && reads % everyBatches === 0) || (intervalMs && now - lastCheckpoint >= intervalMs)) {
       await checkpoint();
       lastCheckpoint = performance.now();
-      await options.onCheckpoint?.(checkpointsTaken());
+      await options.onCheckpoint?.(lastCheckpointId());
     }
     if (options.onProgress && now - lastProgress >= progressEvery) {
       lastProgress = now;

@@ -5,9 +5,11 @@ export default defineConfig({
   test: {
     projects: [
       "sdk",
+      "codegen",
       "runtime/operators",
       "runtime/connectors",
       "runners/embedded",
+      "runners/microbatch",
       "conformance",
       "cli",
       "examples",

@@ -11,6 +11,7 @@
  * - a key set by keyBy travels through map/filter/flatMap and through windows: a window result keeps
  *   its key (so windows of windows roll up per key, as Beam's KV outputs do);
  * - a flatMap that throws while producing outputs emits none of them (the input is dead-lettered);
+ *   an element for which it returns no outputs is counted as `filtered`;
  * - aggregation `input` functions run once per element before window assignment; if one throws,
  *   the element is handled by the windowAggregate's `onError` and enters no window;
  * - `droppedLate` counts elements dropped from at least one window, once each (an element dropped
@@ -169,6 +170,8 @@ class Evaluation {
             ...(lookupFn(this.fns, node.params.fn)(e.value) as Iterable<unknown>),
           ]);
           if (!r.ok) continue;
+          // An element with no outputs is accounted for as filtered (§11: nothing is lost silently).
+          if (r.value.length === 0) c.filtered++;
           r.value.forEach((value, i) => {
             emit({ ...e, value, id: [...e.id, i] });
           });

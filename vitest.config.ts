@@ -9,7 +9,6 @@ export default defineConfig({
       "runtime/operators",
       "runtime/connectors",
       "runners/embedded",
-      "runners/microbatch",
       "conformance",
       "cli",
       "examples",

@@ -9,6 +9,7 @@ export default defineConfig({
       "runtime/operators",
       "runtime/connectors",
       "runners/embedded",
+      "runners/microbatch",
       "conformance",
       "cli",
       "examples",

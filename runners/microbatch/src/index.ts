@@ -1,0 +1,4 @@
+export { type MicroBatchAdapterConfig, microBatchRunner } from "./conformance-adapter.ts";
+export { BindingError } from "./graph.ts";
+export type { BatchReport, MicroBatchResult, MicroBatchRunOptions, Trigger } from "./options.ts";
+export { runMicroBatch } from "./run.ts";

@@ -1,0 +1,519 @@
+/**
+ * The micro-batch window kernel (SEMANTICS.md §3–§5). Per batch:
+ * 1. column extraction: `ts`, `w` into Float64Arrays, keys interned to dense ids;
+ * 2. window assignment and lateness on the typed arrays (fixed windows: `end + L <= w` drops a
+ *    window, sessions: `ts + L < w` drops the element), producing (row, window start) pairs;
+ * 3. inputs evaluated once per row (vectorized kernels) and pairs hash-grouped by (key, start);
+ * 4. partial aggregates per group merged into the keyed window state;
+ * 5. at the end of the batch, late panes for fired windows that got elements, then the operator
+ *    watermark advances and fires on-time panes and frees state.
+ * Sessions build batch-local sessions per key (rows sorted by ts) and merge them into the state.
+ */
+import {
+  floorMod,
+  GLOBAL_WINDOW,
+  handleUserFunctionError,
+  newCounters,
+  type OperatorCounters,
+  type Output,
+  type StreamRecord,
+  TimerIndex,
+  type UserFunctionSite,
+} from "@tributary/operators";
+import type { FnRegistry, IrNodeOf } from "@tributary/sdk";
+import { type AggKernel, makeAggKernel } from "./aggregate.ts";
+import { groupByKeyAndStart, internKeys } from "./grouping.ts";
+
+interface Bounds {
+  start: number;
+  end: number;
+}
+
+export interface Slot {
+  start: number;
+  end: number;
+  acc: unknown;
+  pending: number;
+  maxW: number;
+  next: number;
+  fired: boolean;
+  replaces: Bounds[] | null;
+}
+
+export interface KeyState {
+  key: unknown;
+  windows: Slot[];
+}
+
+export interface WindowMeta {
+  watermark: number;
+  counters: OperatorCounters;
+  accounting: { aggregated: number; partiallyLate: number };
+}
+
+const TUMBLING = 0;
+const SLIDING = 1;
+const SESSION = 2;
+const GLOBAL = 3;
+
+export class WindowKernel {
+  readonly nodeId: string;
+  readonly counters: OperatorCounters = newCounters();
+  readonly accounting = { aggregated: 0, partiallyLate: 0 };
+  readonly agg: AggKernel;
+  readonly state = new Map<string, KeyState>();
+  /** Keys changed since the last {@link takeDirty} (for state deltas). */
+  dirty = new Set<string>();
+  watermark = Number.NEGATIVE_INFINITY;
+
+  readonly #site: UserFunctionSite;
+  readonly #kind: number;
+  readonly #size: number;
+  readonly #slide: number;
+  readonly #offset: number;
+  readonly #gap: number;
+  readonly #lateness: number;
+  readonly #discarding: boolean;
+  #timers = new TimerIndex();
+  /** Fired windows that got elements in this batch: one late pane each at the end of the batch. */
+  #late: [string, Slot][] = [];
+
+  constructor(node: IrNodeOf<"windowAggregate">, fns: FnRegistry) {
+    const p = node.params;
+    this.nodeId = node.id;
+    this.agg = makeAggKernel(p.aggregate, fns);
+    const a = p.aggregate;
+    const fn =
+      a.shape === "single" && a.aggregation.kind !== "count"
+        ? a.aggregation.kind === "combine"
+          ? a.aggregation.add
+          : a.aggregation.input
+        : null;
+    this.#site = { nodeId: node.id, nodeKind: "windowAggregate", fn, onError: p.onError };
+    const s = p.window;
+    this.#kind =
+      s.kind === "tumbling"
+        ? TUMBLING
+        : s.kind === "sliding"
+          ? SLIDING
+          : s.kind === "session"
+            ? SESSION
+            : GLOBAL;
+    this.#size = s.kind === "tumbling" || s.kind === "sliding" ? s.sizeMs : 0;
+    this.#slide = s.kind === "sliding" ? s.slideMs : 0;
+    this.#offset = s.kind === "tumbling" || s.kind === "sliding" ? s.offsetMs : 0;
+    this.#gap = s.kind === "session" ? s.gapMs : 0;
+    this.#lateness = p.allowedLatenessMs;
+    this.#discarding = p.accumulation === "discarding";
+  }
+
+  outputWatermark(w: number): number {
+    return this.#kind === SESSION ? w - 1 : w;
+  }
+
+  // ---- batch ---------------------------------------------------------------------------------
+
+  process(records: readonly StreamRecord[], out: Output): void {
+    const n = records.length;
+    if (n === 0) return;
+    this.counters.in += n;
+    const ts = new Float64Array(n);
+    const w = new Float64Array(n);
+    const keyEnc = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      const r = records[i]!;
+      ts[i] = r.ts;
+      w[i] = r.w;
+      keyEnc[i] = r.keyEnc ?? "null";
+    }
+    const keys = internKeys(keyEnc, n);
+    const keyValue = new Array<unknown>(keys.distinct.length);
+    for (let i = n - 1; i >= 0; i--) {
+      const r = records[i]!;
+      keyValue[keys.ids[i]!] = r.keyEnc === undefined ? null : r.key;
+    }
+    if (this.#kind === SESSION) this.#sessions(records, ts, w, keys.ids, keys.distinct, keyValue, out);
+    else this.#fixed(records, ts, w, keys.ids, keys.distinct, keyValue, out);
+  }
+
+  #fixed(
+    records: readonly StreamRecord[],
+    ts: Float64Array,
+    w: Float64Array,
+    keyId: Int32Array,
+    distinct: string[],
+    keyValue: unknown[],
+    out: Output,
+  ): void {
+    const n = records.length;
+    const L = this.#lateness;
+    const per = this.#kind === SLIDING ? Math.ceil(this.#size / this.#slide) : 1;
+    let pairRow = new Int32Array(n * per);
+    let pairStart = new Float64Array(n * per);
+    let np = 0;
+    const use = new Uint8Array(n);
+    const partial = new Uint8Array(n);
+    if (this.#kind === TUMBLING) {
+      const size = this.#size;
+      const off = this.#offset;
+      for (let i = 0; i < n; i++) {
+        const t = ts[i]!;
+        const start = t - floorMod(t - off, size);
+        if (start + size + L <= w[i]!) continue;
+        use[i] = 1;
+        pairRow[np] = i;
+        pairStart[np++] = start;
+      }
+    } else if (this.#kind === GLOBAL) {
+      for (let i = 0; i < n; i++) {
+        if (GLOBAL_WINDOW.end + L <= w[i]!) continue;
+        use[i] = 1;
+        pairRow[np] = i;
+        pairStart[np++] = GLOBAL_WINDOW.start;
+      }
+    } else {
+      const size = this.#size;
+      const slide = this.#slide;
+      const off = this.#offset;
+      for (let i = 0; i < n; i++) {
+        const t = ts[i]!;
+        const wi = w[i]!;
+        // Newest window first: once one is dropped, every older one is too.
+        for (let s = t - floorMod(t - off, slide); s > t - size; s -= slide) {
+          if (s + size + L <= wi) {
+            if (use[i] === 1) partial[i] = 1;
+            break;
+          }
+          use[i] = 1;
+          pairRow[np] = i;
+          pairStart[np++] = s;
+        }
+      }
+    }
+    for (let i = 0; i < n; i++) if (use[i] === 0) this.#dropLate(records[i]!, out);
+    this.agg.load(records, use, (row, e) =>
+      handleUserFunctionError(this.#site, records[row]!, e, out, this.counters),
+    );
+    // Drop the pairs of rows whose input failed.
+    let kept = 0;
+    for (let j = 0; j < np; j++) {
+      const r = pairRow[j]!;
+      if (use[r] === 0) continue;
+      pairRow[kept] = r;
+      pairStart[kept++] = pairStart[j]!;
+    }
+    np = kept;
+    pairRow = pairRow.subarray(0, np);
+    pairStart = pairStart.subarray(0, np);
+    for (let i = 0; i < n; i++) {
+      if (use[i] === 0) continue;
+      this.accounting.aggregated++;
+      if (partial[i] === 1) {
+        this.accounting.partiallyLate++;
+        this.#dropLate(records[i]!, out);
+      }
+    }
+    const pairKey = new Int32Array(np);
+    for (let j = 0; j < np; j++) pairKey[j] = keyId[pairRow[j]!]!;
+    const groups = groupByKeyAndStart(pairKey, pairStart, np);
+    const ng = groups.count;
+    const accs = this.agg.partials(ng, pairRow, groups.gid, np);
+    const pending = new Float64Array(ng);
+    const maxW = new Float64Array(ng).fill(Number.NEGATIVE_INFINITY);
+    for (let j = 0; j < np; j++) {
+      const g = groups.gid[j]!;
+      pending[g]!++;
+      const wv = w[pairRow[j]!]!;
+      if (wv > maxW[g]!) maxW[g] = wv;
+    }
+    const size = this.#kind === GLOBAL ? GLOBAL_WINDOW.end - GLOBAL_WINDOW.start : this.#size;
+    for (let g = 0; g < ng; g++) {
+      const k = groups.key[g]!;
+      const enc = distinct[k]!;
+      const ks = this.#keyState(enc, keyValue[k]);
+      const start = groups.start[g]!;
+      const windows = ks.windows;
+      let i = windows.length - 1;
+      let slot: Slot | undefined;
+      for (; i >= 0; i--) {
+        const s = windows[i]!;
+        if (s.start <= start) {
+          if (s.start === start) slot = s;
+          break;
+        }
+      }
+      if (slot === undefined) {
+        slot = newSlot(start, start + size, accs[g]);
+        windows.splice(i + 1, 0, slot);
+        this.#schedule(slot, enc);
+      } else {
+        slot.acc = this.agg.merge(slot.acc, accs[g]);
+      }
+      this.#afterAdd(enc, slot, pending[g]!, maxW[g]!);
+    }
+  }
+
+  #sessions(
+    records: readonly StreamRecord[],
+    ts: Float64Array,
+    w: Float64Array,
+    keyId: Int32Array,
+    distinct: string[],
+    keyValue: unknown[],
+    out: Output,
+  ): void {
+    const n = records.length;
+    const L = this.#lateness;
+    const gap = this.#gap;
+    const use = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      if (ts[i]! + L < w[i]!) this.#dropLate(records[i]!, out);
+      else use[i] = 1;
+    }
+    this.agg.load(records, use, (row, e) =>
+      handleUserFunctionError(this.#site, records[row]!, e, out, this.counters),
+    );
+    // Rows per key, sorted by ts: counting sort by key id, then sort each run.
+    const nk = distinct.length;
+    const firstOf = new Int32Array(nk + 1);
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      if (use[i] === 0) continue;
+      firstOf[keyId[i]! + 1]!++;
+      m++;
+    }
+    this.accounting.aggregated += m;
+    for (let k = 0; k < nk; k++) firstOf[k + 1]! += firstOf[k]!;
+    const order = new Int32Array(m);
+    const fill = firstOf.slice(0, nk);
+    for (let i = 0; i < n; i++) if (use[i] === 1) order[fill[keyId[i]!]!++] = i;
+    // Batch-local sessions: pairs row → local session, with extents.
+    const pairGroup = new Int32Array(m);
+    const sStart: number[] = [];
+    const sEnd: number[] = [];
+    const sKey: number[] = [];
+    const sCount: number[] = [];
+    const sMaxW: number[] = [];
+    for (let k = 0; k < nk; k++) {
+      const lo = firstOf[k]!;
+      const hi = firstOf[k + 1]!;
+      if (lo === hi) continue;
+      const run = order.subarray(lo, hi);
+      run.sort((a, b) => ts[a]! - ts[b]!);
+      let cur = -1;
+      for (let j = 0; j < run.length; j++) {
+        const r = run[j]!;
+        const t = ts[r]!;
+        if (cur === -1 || t > sEnd[cur]!) {
+          cur = sStart.length;
+          sStart.push(t);
+          sEnd.push(t + gap);
+          sKey.push(k);
+          sCount.push(0);
+          sMaxW.push(Number.NEGATIVE_INFINITY);
+        } else if (t + gap > sEnd[cur]!) sEnd[cur] = t + gap;
+        sCount[cur]!++;
+        if (w[r]! > sMaxW[cur]!) sMaxW[cur] = w[r]!;
+        pairGroup[lo + j] = cur;
+      }
+    }
+    const accs = this.agg.partials(sStart.length, order, pairGroup, m);
+    for (let g = 0; g < sStart.length; g++) {
+      const k = sKey[g]!;
+      const enc = distinct[k]!;
+      const ks = this.#keyState(enc, keyValue[k]);
+      this.#mergeSession(ks, enc, sStart[g]!, sEnd[g]!, accs[g], sCount[g]!, sMaxW[g]!);
+    }
+  }
+
+  #mergeSession(
+    ks: KeyState,
+    enc: string,
+    start: number,
+    end: number,
+    acc: unknown,
+    count: number,
+    maxW: number,
+  ) {
+    const windows = ks.windows;
+    let lo = 0;
+    while (lo < windows.length && windows[lo]!.end < start) lo++;
+    let hi = lo;
+    while (hi < windows.length && windows[hi]!.start <= end) hi++;
+    if (hi - lo === 1 && windows[lo]!.start <= start && end <= windows[lo]!.end) {
+      const slot = windows[lo]!;
+      slot.acc = this.agg.merge(slot.acc, acc);
+      this.#afterAdd(enc, slot, count, maxW);
+      return;
+    }
+    const merged = newSlot(start, end, acc);
+    for (let j = lo; j < hi; j++) {
+      const s = windows[j]!;
+      merged.acc = this.agg.merge(merged.acc, s.acc);
+      if (s.start < merged.start) merged.start = s.start;
+      if (s.end > merged.end) merged.end = s.end;
+      merged.pending += s.pending;
+      if (s.maxW > merged.maxW) merged.maxW = s.maxW;
+      if (s.next > 0 || s.replaces !== null) {
+        merged.replaces ??= [];
+        if (s.replaces !== null) for (const x of s.replaces) merged.replaces.push(x);
+        if (s.next > 0) merged.replaces.push({ start: s.start, end: s.end });
+      }
+    }
+    merged.replaces?.sort((a, b) => a.start - b.start || a.end - b.end);
+    windows.splice(lo, hi - lo, merged);
+    this.#schedule(merged, enc);
+    this.#afterAdd(enc, merged, count, maxW);
+  }
+
+  #keyState(enc: string, key: unknown): KeyState {
+    let ks = this.state.get(enc);
+    if (ks === undefined) {
+      ks = { key, windows: [] };
+      this.state.set(enc, ks);
+    }
+    this.dirty.add(enc);
+    return ks;
+  }
+
+  #afterAdd(enc: string, slot: Slot, count: number, maxW: number): void {
+    slot.pending += count;
+    if (maxW > slot.maxW) slot.maxW = maxW;
+    if (slot.fired) this.#late.push([enc, slot]);
+  }
+
+  #dropLate(r: StreamRecord, out: Output): void {
+    this.counters.droppedLate++;
+    out.late(r);
+  }
+
+  // ---- time ----------------------------------------------------------------------------------
+
+  #fireTime(s: Slot): number {
+    if (this.#kind === SESSION) return s.end + 1;
+    if (this.#kind === GLOBAL) return Number.POSITIVE_INFINITY;
+    return s.end;
+  }
+
+  #freeTime(s: Slot): number {
+    if (this.#kind === SESSION) return s.end + this.#lateness + 1;
+    if (this.#kind === GLOBAL) return Number.POSITIVE_INFINITY;
+    return s.end + this.#lateness;
+  }
+
+  #schedule(slot: Slot, enc: string): void {
+    const fire = this.#fireTime(slot);
+    const free = this.#freeTime(slot);
+    if (fire <= this.watermark) slot.fired = true;
+    else this.#timers.add(fire, enc);
+    if (free !== fire) this.#timers.add(free, enc);
+  }
+
+  /**
+   * End of the batch: one late pane per fired window that got elements, then the operator
+   * watermark `wm` fires on-time panes and frees windows.
+   */
+  finishBatch(wm: number, out: Output): void {
+    const late = this.#late;
+    this.#late = [];
+    for (const [enc, slot] of late) {
+      if (slot.pending === 0) continue; // merged away or already emitted
+      const ks = this.state.get(enc);
+      if (ks === undefined || !ks.windows.includes(slot)) continue;
+      this.#emit(ks, enc, slot, "late", out);
+    }
+    if (!(wm > this.watermark)) return;
+    this.watermark = wm;
+    const due = this.#timers.popDue(wm);
+    const accumulating = !this.#discarding;
+    for (const enc of due) {
+      const ks = this.state.get(enc);
+      if (ks === undefined) continue;
+      this.dirty.add(enc);
+      const windows = ks.windows;
+      let kept = 0;
+      for (let i = 0; i < windows.length; i++) {
+        const slot = windows[i]!;
+        if (!slot.fired && this.#fireTime(slot) <= wm) {
+          slot.fired = true;
+          if (accumulating || slot.pending > 0) this.#emit(ks, enc, slot, "on_time", out);
+        }
+        if (this.#freeTime(slot) > wm) windows[kept++] = slot;
+      }
+      windows.length = kept;
+      if (kept === 0) this.state.delete(enc);
+    }
+  }
+
+  #emit(ks: KeyState, enc: string, slot: Slot, timing: "on_time" | "late", out: Output): void {
+    let value: unknown;
+    try {
+      value = this.agg.extract(slot.acc);
+    } catch (e) {
+      throw new Error(
+        `windowAggregate node '${this.nodeId}': extracting the result of window [${slot.start}, ${slot.end}) ` +
+          `for key ${enc} failed: ${e instanceof Error ? e.message : String(e)}. Fix the aggregation's extract function.`,
+        { cause: e },
+      );
+    }
+    const index = slot.next++;
+    const pane =
+      slot.replaces !== null && slot.replaces.length > 0
+        ? { index, timing, replaces: slot.replaces }
+        : { index, timing };
+    const ts = slot.end - 1;
+    const w = timing === "on_time" ? ts : Math.max(slot.maxW, this.outputWatermark(this.watermark));
+    this.counters.out++;
+    out.emit({
+      value: { key: ks.key, window: { start: slot.start, end: slot.end }, value, pane },
+      ts,
+      w,
+      id: [this.nodeId, enc, slot.start, index],
+      key: ks.key,
+      keyEnc: enc,
+    });
+    this.dirty.add(enc);
+    slot.pending = 0;
+    slot.replaces = null;
+    if (this.#discarding) {
+      slot.acc = this.agg.create();
+      slot.maxW = Number.NEGATIVE_INFINITY;
+    }
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  meta(): WindowMeta {
+    return { watermark: this.watermark, counters: { ...this.counters }, accounting: { ...this.accounting } };
+  }
+
+  /** Restore metadata and state (timers are rebuilt from the windows). */
+  restore(meta: WindowMeta, state: Iterable<[string, KeyState]>): void {
+    this.watermark = meta.watermark;
+    Object.assign(this.counters, meta.counters);
+    Object.assign(this.accounting, meta.accounting);
+    this.state.clear();
+    this.#timers = new TimerIndex();
+    for (const [enc, ks] of state) {
+      this.state.set(enc, ks);
+      for (const slot of ks.windows) {
+        if (!slot.fired) this.#timers.add(this.#fireTime(slot), enc);
+        const free = this.#freeTime(slot);
+        if (free !== this.#fireTime(slot) || slot.fired) this.#timers.add(free, enc);
+      }
+    }
+  }
+}
+
+function newSlot(start: number, end: number, acc: unknown): Slot {
+  return {
+    start,
+    end,
+    acc,
+    pending: 0,
+    maxW: Number.NEGATIVE_INFINITY,
+    next: 0,
+    fired: false,
+    replaces: null,
+  };
+}

@@ -126,7 +126,9 @@ export const GLOBAL_FUNCTIONS: Readonly<Record<string, { fn: AnyFn; result: Valu
   Boolean: { fn: Boolean, result: "boolean" },
   parseInt: { fn: Number.parseInt, result: "number" },
   parseFloat: { fn: Number.parseFloat, result: "number" },
+  // biome-ignore lint/suspicious/noGlobalIsNan: the global function is what the lambda calls
   isNaN: { fn: globalThis.isNaN, result: "boolean" },
+  // biome-ignore lint/suspicious/noGlobalIsFinite: the global function is what the lambda calls
   isFinite: { fn: globalThis.isFinite, result: "boolean" },
   "Number.isNaN": { fn: Number.isNaN, result: "boolean" },
   "Number.isFinite": { fn: Number.isFinite, result: "boolean" },
@@ -188,7 +190,7 @@ export type Expr =
   | { readonly kind: "unary"; readonly op: UnaryOp; readonly arg: Expr }
   | { readonly kind: "binary"; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr }
   | { readonly kind: "logical"; readonly op: LogicalOp; readonly left: Expr; readonly right: Expr }
-  | { readonly kind: "conditional"; readonly test: Expr; readonly then: Expr; readonly else: Expr }
+  | { readonly kind: "conditional"; readonly test: Expr; readonly ifTrue: Expr; readonly ifFalse: Expr }
   /** A call of a pure global function, e.g. `Math.max(a, b)`, `String(x)`. */
   | { readonly kind: "call"; readonly fn: string; readonly args: readonly Expr[] }
   /** `object.method(...args)` for a method of {@link METHODS}. */
@@ -223,7 +225,7 @@ export const ExprSchema: z.ZodType<Expr> = z.lazy(() =>
     z.object({ kind: z.literal("unary"), op: z.enum(UNARY_OPS), arg: ExprSchema }),
     z.object({ kind: z.literal("binary"), op: z.enum(BINARY_OPS), left: ExprSchema, right: ExprSchema }),
     z.object({ kind: z.literal("logical"), op: z.enum(LOGICAL_OPS), left: ExprSchema, right: ExprSchema }),
-    z.object({ kind: z.literal("conditional"), test: ExprSchema, then: ExprSchema, else: ExprSchema }),
+    z.object({ kind: z.literal("conditional"), test: ExprSchema, ifTrue: ExprSchema, ifFalse: ExprSchema }),
     z.object({
       kind: z.literal("call"),
       fn: z.string().refine((name) => Object.hasOwn(GLOBAL_FUNCTIONS, name), "unknown function"),
@@ -283,7 +285,7 @@ export function inferType(expr: Expr): ValueType {
     case "logical":
       return union(inferType(expr.left), inferType(expr.right));
     case "conditional":
-      return union(inferType(expr.then), inferType(expr.else));
+      return union(inferType(expr.ifTrue), inferType(expr.ifFalse));
     case "call":
       return GLOBAL_FUNCTIONS[expr.fn]?.result ?? "unknown";
     case "method": {
@@ -330,7 +332,7 @@ export function children(expr: Expr): readonly Expr[] {
     case "logical":
       return [expr.left, expr.right];
     case "conditional":
-      return [expr.test, expr.then, expr.else];
+      return [expr.test, expr.ifTrue, expr.ifFalse];
     case "call":
       return expr.args;
     case "method":

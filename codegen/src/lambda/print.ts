@@ -40,7 +40,7 @@ export function printExpr(expr: Expr, params: readonly string[]): string {
     case "logical":
       return `(${p(expr.left)} ${expr.op} ${p(expr.right)})`;
     case "conditional":
-      return `(${p(expr.test)} ? ${p(expr.then)} : ${p(expr.else)})`;
+      return `(${p(expr.test)} ? ${p(expr.ifTrue)} : ${p(expr.ifFalse)})`;
     case "call":
       return `${expr.fn}(${expr.args.map(p).join(", ")})`;
     case "method":

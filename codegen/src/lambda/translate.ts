@@ -59,12 +59,17 @@ function snippet(node: Node): string {
 
 let project: Project | undefined;
 
-function parse(text: string): SourceFile {
+/** Parses text into an in-memory source file (syntax only; nothing is type-checked or run). */
+export function parseSourceText(text: string, fileName = "lambda.ts"): SourceFile {
   project ??= new Project({
     useInMemoryFileSystem: true,
     compilerOptions: { target: ts.ScriptTarget.ES2022, noLib: true },
   });
-  return project.createSourceFile("lambda.ts", text, { overwrite: true });
+  return project.createSourceFile(fileName, text, { overwrite: true });
+}
+
+function parse(text: string): SourceFile {
+  return parseSourceText(text);
 }
 
 function parseErrors(file: SourceFile): readonly ts.DiagnosticWithLocation[] {
@@ -279,8 +284,8 @@ class Translator {
       return {
         kind: "conditional",
         test: this.expr(first.getExpression()),
-        then: this.statements(branch(first.getThenStatement())),
-        else: this.statements(branch(first.getElseStatement())),
+        ifTrue: this.statements(branch(first.getThenStatement())),
+        ifFalse: this.statements(branch(first.getElseStatement())),
       };
     }
     if (Node.isExpressionStatement(first)) {
@@ -405,8 +410,8 @@ class Translator {
       return {
         kind: "conditional",
         test: this.expr(n.getCondition()),
-        then: this.expr(n.getWhenTrue()),
-        else: this.expr(n.getWhenFalse()),
+        ifTrue: this.expr(n.getWhenTrue()),
+        ifFalse: this.expr(n.getWhenFalse()),
       };
     }
     if (Node.isObjectLiteralExpression(n)) {
@@ -619,6 +624,22 @@ export function translateLambda(source: string, options: TranslateOptions = {}):
       ? translator.statements(body.getStatements())
       : translator.expr(body as Expression);
     return { ok: true, expr, params };
+  } catch (error) {
+    if (error instanceof Untranslatable) return { ok: false, reason: error.message };
+    throw error;
+  }
+}
+
+/**
+ * Translates one expression node that has no parameters (e.g. a constant's initializer), or
+ * explains why it cannot.
+ */
+export function translateExpressionNode(
+  node: Expression,
+  options: TranslateOptions = {},
+): { ok: true; expr: Expr } | { ok: false; reason: string } {
+  try {
+    return { ok: true, expr: new Translator(new Map(), options).expr(node) };
   } catch (error) {
     if (error instanceof Untranslatable) return { ok: false, reason: error.message };
     throw error;

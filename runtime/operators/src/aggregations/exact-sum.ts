@@ -130,6 +130,46 @@ function viaBigInt(acc: ExactSum): number {
 }
 
 /**
+ * The exact sum divided by `count` (a positive safe integer), rounded once to the nearest double
+ * (ties to even): the exactly rounded mean (SEMANTICS.md §6). Rounding the sum first and then
+ * dividing would round twice and can be one ulp off (0, 0, 35, 0.1, 19, -22 → 5.3500000000000005
+ * instead of 5.35).
+ */
+export function exactMeanValue(acc: ExactSum, count: number): number {
+  if (acc.special !== 0) return acc.special / count;
+  const p = acc.partials;
+  // One partial and no overflow: the sum is a double, and one IEEE division rounds once.
+  if (acc.overflow === 0 && p.length <= 1) return (p[0] ?? 0) / count;
+  let total = BigInt(acc.overflow) * SCALED_2_POW_1023;
+  for (const x of p) total += scaledBigIntOf(x);
+  return doubleOfScaledRatio(total, BigInt(count));
+}
+
+const bitLength = (n: bigint) => n.toString(2).length;
+
+/** `n * 2^-1074 / d` (d > 0) rounded to the nearest double, ties to even. */
+function doubleOfScaledRatio(n: bigint, d: bigint): number {
+  if (n === 0n) return 0;
+  const negative = n < 0n;
+  const m = negative ? -n : n;
+  // t = floor(log2(m / d)).
+  let t = bitLength(m) - bitLength(d);
+  if (t >= 0 ? m < d << BigInt(t) : m << BigInt(-t) < d) t--;
+  // The result's ulp is 2^e: 53 significant bits, or the subnormal ulp 2^-1074.
+  const e = Math.max(t - 1074 - 52, -1074);
+  // q = round(m / d * 2^(-1074 - e)), ties to even.
+  const shift = -1074 - e;
+  const num = shift >= 0 ? m << BigInt(shift) : m;
+  const den = shift >= 0 ? d : d << BigInt(-shift);
+  let q = num / den;
+  const twice = (num - q * den) * 2n;
+  if (twice > den || (twice === den && (q & 1n) === 1n)) q++;
+  // q <= 2^53, so Number(q) is exact and the product rounds only on overflow (to ±Infinity).
+  const result = Number(q) * 2 ** e;
+  return negative ? -result : result;
+}
+
+/**
  * The exactly rounded sum of `values` (like Python's `math.fsum`, without its overflow error).
  *
  * @example

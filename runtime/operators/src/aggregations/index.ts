@@ -12,6 +12,7 @@ export {
   addToExactSum,
   createExactSum,
   type ExactSum,
+  exactMeanValue,
   exactSumOf,
   exactSumValue,
   mergeExactSums,

@@ -1,5 +1,11 @@
 import type { Aggregator } from "../aggregator.ts";
-import { addToExactSum, createExactSum, type ExactSum, exactSumValue, mergeExactSums } from "../exact-sum.ts";
+import {
+  addToExactSum,
+  createExactSum,
+  type ExactSum,
+  exactMeanValue,
+  mergeExactSums,
+} from "../exact-sum.ts";
 import { type InputFn, requireNumber } from "../input.ts";
 
 /** Accumulator of {@link meanAggregator}: the exact sum and the number of values. */
@@ -11,10 +17,9 @@ export interface MeanAcc {
 /**
  * Mean of `input(value)`; `null` when there are no values.
  *
- * Rounding: the exact sum is rounded once to the nearest double, then divided by the count
- * with IEEE division (a second rounding). So the result is within about one ulp of the exact
- * mean, and, since both steps depend only on the exact sum and the count, it is the same in
- * any order and for any merge tree.
+ * Rounding: the exact sum divided by the count, rounded once to the nearest double (ties to
+ * even), as SEMANTICS.md §6 requires. It depends only on the exact sum and the count, so it is
+ * the same in any order and for any merge tree.
  */
 export function meanAggregator(input: InputFn): Aggregator<MeanAcc, number | null> {
   return {
@@ -29,6 +34,6 @@ export function meanAggregator(input: InputFn): Aggregator<MeanAcc, number | nul
       a.count += b.count;
       return a;
     },
-    extract: (acc) => (acc.count === 0 ? null : exactSumValue(acc.sum) / acc.count),
+    extract: (acc) => (acc.count === 0 ? null : exactMeanValue(acc.sum, acc.count)),
   };
 }

@@ -17,7 +17,8 @@
  * - `droppedLate` counts elements dropped from at least one window, once each (an element dropped
  *   from two sliding windows counts once), and the lateData output holds each of them once;
  * - downstream of a windowAggregate, each final result is an element with ts = w = end − 1 and
- *   identity `[nodeId, canonicalKey, start]` (exact for L = 0 and no early firings, §12);
+ *   identity `[nodeId, canonicalKey, start, paneIndex]` with pane index 0 (the operators' pane
+ *   identity; exact for L = 0 and no early firings, §12);
  * - dead letters produced by nodes downstream of the deadLetters node itself are not modelled.
  */
 import type { BuiltPipeline, FnRegistry, IrNode, IrNodeOf, OnError } from "@tributary/sdk";
@@ -361,7 +362,7 @@ class Evaluation {
         pane: { index: 0, timing: "on_time" },
       };
       const ts = g.window.end - 1;
-      emit({ value: result, ts, w: ts, id: [node.id, ck, g.window.start], key: g.key });
+      emit({ value: result, ts, w: ts, id: [node.id, ck, g.window.start, 0], key: g.key });
     }
   }
 }

@@ -125,6 +125,14 @@ describe("file sink", () => {
 describe("memory sink", () => {
   beforeEach(clearMemory);
 
+  it("commits a checkpoint of a million values (more than fit in one call's arguments)", async () => {
+    const sink = createSink("memory:big");
+    const values = Array.from({ length: 1_000_000 }, (_, i) => i);
+    await sink.write(values);
+    await sink.commit(await sink.preCommit(1));
+    expect(collected("big")).toHaveLength(1_000_000);
+  });
+
   it("commits exactly the records before the last completed checkpoint, whatever the crashes", async () => {
     await fc.assert(
       fc.asyncProperty(ops, async (script) => {

@@ -48,7 +48,8 @@ export class MemorySink implements Sink {
     for (const txn of txns) {
       const values = this.store.staged.get(txn);
       if (values !== undefined && !this.store.committedTxns.has(txn)) {
-        this.store.committed.push(...values);
+        // One push per value: spreading a large commit into arguments overflows the stack.
+        for (const v of values) this.store.committed.push(v);
         this.store.committedTxns.add(txn);
         this.store.staged.delete(txn);
       } else if (!this.store.committedTxns.has(txn)) {

@@ -49,6 +49,10 @@ export interface WorkerResult {
   readonly eventsIn: number;
   readonly elapsedMs: number;
   readonly eventsPerSec: number;
+  /** User + system CPU time of the measured section, ms (less sensitive to other load than elapsed). */
+  readonly cpuMs: number;
+  /** Events per second of CPU time. */
+  readonly eventsPerCpuSec: number;
   /** `process.resourceUsage().maxRSS` at the end, in MiB. */
   readonly peakRssMb: number;
   /** What reached the sink. */
@@ -91,6 +95,7 @@ async function runTask(task: WorkerTask): Promise<WorkerResult> {
 
   let eventsIn = 0;
   let elapsedMs: number;
+  const cpu0 = process.cpuUsage();
   if (task.mode === "runner") {
     const built = pipelineOf(task);
     const t0 = performance.now();
@@ -126,8 +131,12 @@ async function runTask(task: WorkerTask): Promise<WorkerResult> {
     await reader.close();
     elapsedMs = performance.now() - t0;
   }
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   return {
     task,
+    cpuMs,
+    eventsPerCpuSec: eventsIn / (cpuMs / 1000),
     eventsIn,
     elapsedMs,
     eventsPerSec: eventsIn / (elapsedMs / 1000),

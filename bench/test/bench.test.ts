@@ -60,6 +60,8 @@ describe("pnpm bench", () => {
     expect(x.eventsIn).toBe(events);
     expect(x.elapsedMs).toBeGreaterThan(0);
     expect(x.eventsPerSec).toBeCloseTo(x.eventsIn / (x.elapsedMs / 1000), 3);
+    expect(x.cpuMs).toBeGreaterThan(0);
+    expect(x.eventsPerCpuSec).toBeGreaterThan(0);
     expect(x.peakRssMb).toBeGreaterThan(10);
     expect(x.peakRssMb).toBeLessThan(4096);
     expect(x.tally.results).toBeGreaterThan(0);

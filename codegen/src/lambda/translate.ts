@@ -322,7 +322,7 @@ class Translator {
     this.count();
     const n = unwrap(node);
     if (Node.isNumericLiteral(n)) {
-      const value = n.getLiteralValue();
+      const value = Number(n.compilerNode.text);
       return Number.isFinite(value) ? { kind: "literal", value } : { kind: "global", name: "Infinity" };
     }
     if (Node.isStringLiteral(n) || Node.isNoSubstitutionTemplateLiteral(n))
@@ -365,7 +365,7 @@ class Translator {
       const arg = unwrap(n.getArgumentExpressionOrThrow());
       let key: string;
       if (Node.isStringLiteral(arg) || Node.isNoSubstitutionTemplateLiteral(arg)) key = arg.compilerNode.text;
-      else if (Node.isNumericLiteral(arg)) key = String(arg.getLiteralValue());
+      else if (Node.isNumericLiteral(arg)) key = String(Number(arg.compilerNode.text));
       else return fail(`reads a computed property ${snippet(n)} (only literal keys are translatable)`);
       return memberExpr(this.expr(n.getExpression()), key);
     }
@@ -428,7 +428,7 @@ class Translator {
             Node.isNoSubstitutionTemplateLiteral(nameNode)
           )
             key = nameNode.compilerNode.text;
-          else if (Node.isNumericLiteral(nameNode)) key = String(nameNode.getLiteralValue());
+          else if (Node.isNumericLiteral(nameNode)) key = String(Number(nameNode.compilerNode.text));
           else return fail(`uses a computed key in an object literal: ${snippet(nameNode)}`);
           if (key === "__proto__")
             return fail("uses a __proto__ key in an object literal (sets the prototype)");
@@ -590,7 +590,7 @@ function bindParameter(name: BindingName, base: Expr, scope: Map<string, Expr>):
     if (propertyName === undefined) key = element.getNameNode().getText();
     else if (Node.isIdentifier(propertyName) || Node.isStringLiteral(propertyName))
       key = propertyName.compilerNode.text;
-    else if (Node.isNumericLiteral(propertyName)) key = String(propertyName.getLiteralValue());
+    else if (Node.isNumericLiteral(propertyName)) key = String(Number(propertyName.compilerNode.text));
     else fail(`uses a computed key in ${snippet(name)}`);
     bindParameter(element.getNameNode(), memberExpr(base, key), scope);
   }

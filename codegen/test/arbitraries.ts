@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are lambda sources, not templates
 /** fast-check generators of canonical expression trees and of records, shared by the tests. */
 import fc from "fast-check";
 import type { Expr, GlobalName } from "../src/lambda/expr.ts";

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are lambda sources, not templates
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -109,10 +110,13 @@ describe("compiled column evaluation", () => {
                     ? null
                     : undefined,
               );
-              const unreachable = nulls !== null && nulls.some((code) => code === NullCode.unreachable);
+              const unreachable = nulls?.some((code) => code === NullCode.unreachable);
               return {
                 values,
-                nulls: unreachable ? nulls.map((code) => (code === NullCode.unreachable ? code : 0)) : null,
+                nulls:
+                  unreachable && nulls !== null
+                    ? nulls.map((code) => (code === NullCode.unreachable ? code : 0))
+                    : null,
               };
             },
           };

@@ -524,6 +524,7 @@ class Translator {
           );
         return { kind: "method", object, method, args: list };
       }
+      this.expr(callee.getExpression()); // a more specific reason about the receiver comes first
       const target = snippet(callee);
       if (
         CALLBACK_METHODS.has(method) &&

@@ -17,6 +17,7 @@ import {
   GLOBAL_CONSTANTS,
   GLOBAL_FUNCTIONS,
   inferType,
+  METHODS,
   type ValueType,
 } from "./expr.ts";
 
@@ -153,7 +154,8 @@ export function compileColumns(expr: Expr, options: CompileOptions = {}): Compil
         return `F[${index}](${e.args.map(gen).join(", ")})`;
       }
       case "method":
-        if (!IDENTIFIER.test(e.method)) throw new Error(`bad method name ${e.method}`);
+        if (!IDENTIFIER.test(e.method) || !Object.hasOwn(METHODS, e.method))
+          throw new Error(`compileColumns: unsupported method ${e.method}`);
         return `(${gen(e.object)}).${e.method}(${e.args.map(gen).join(", ")})`;
       case "template":
         return `(${e.quasis

@@ -6,6 +6,9 @@
 export class TimerIndex {
   readonly #byTime = new Map<number, Set<string>>();
   readonly #heap: number[] = [];
+  /** The time last registered and its key set (NaN/undefined when none or popped). */
+  #lastTime = Number.NaN;
+  #lastKeys: Set<string> | undefined;
 
   /** Number of distinct pending times. */
   get size(): number {
@@ -14,12 +17,15 @@ export class TimerIndex {
 
   /** Register `key` to be looked at once the watermark reaches `time`. */
   add(time: number, key: string): void {
-    let keys = this.#byTime.get(time);
+    // Consecutive registrations mostly share a time (every window of a tumbling period ends then).
+    let keys = time === this.#lastTime ? this.#lastKeys : this.#byTime.get(time);
     if (keys === undefined) {
       keys = new Set();
       this.#byTime.set(time, keys);
       this.#push(time);
     }
+    this.#lastTime = time;
+    this.#lastKeys = keys;
     keys.add(key);
   }
 
@@ -30,14 +36,22 @@ export class TimerIndex {
   popDue(watermark: number): string[] {
     const heap = this.#heap;
     if (heap.length === 0 || heap[0]! > watermark) return [];
-    const seen = new Set<string>();
+    this.#lastTime = Number.NaN;
+    this.#lastKeys = undefined;
+    const first = this.#take(this.#pop());
+    // One due time (the usual case): its keys are already distinct.
+    if (heap.length === 0 || heap[0]! > watermark) return [...first];
+    const seen = new Set<string>(first);
     while (heap.length > 0 && heap[0]! <= watermark) {
-      const t = this.#pop();
-      const keys = this.#byTime.get(t)!;
-      this.#byTime.delete(t);
-      for (const k of keys) seen.add(k);
+      for (const k of this.#take(this.#pop())) seen.add(k);
     }
     return [...seen];
+  }
+
+  #take(t: number): Set<string> {
+    const keys = this.#byTime.get(t)!;
+    this.#byTime.delete(t);
+    return keys;
   }
 
   /** `[time, keys]` pairs, structured-clonable, for operator snapshots. */
@@ -51,6 +65,8 @@ export class TimerIndex {
   restore(entries: readonly (readonly [number, readonly string[]])[]): void {
     this.#byTime.clear();
     this.#heap.length = 0;
+    this.#lastTime = Number.NaN;
+    this.#lastKeys = undefined;
     for (const [t, keys] of entries) for (const k of keys) this.add(t, k);
   }
 

@@ -2,6 +2,12 @@
  * @tributary/connectors: sources and sinks every runner uses, bound to a pipeline's logical
  * source and sink names by URIs (`--source transactions=file:data/tx.jsonl`, `--sink alerts=console:`).
  */
+export {
+  ARROW_START,
+  ArrowPartitionReader,
+  type ArrowPosition,
+} from "./arrow/arrow-reader.ts";
+export { type ArrowCommitToken, ArrowFileSink, readCommittedArrow } from "./arrow/arrow-sink.ts";
 export type { LineTarget } from "./console/console-sink.ts";
 export { ConsoleSink } from "./console/console-sink.ts";
 export { formatCompactDuration, formatInstant, formatRecord } from "./console/format.ts";

@@ -1,5 +1,6 @@
 /** Creates sources and sinks from connector URIs. */
 import { resolve } from "node:path";
+import { ArrowFileSink } from "./arrow/arrow-sink.ts";
 import { ConsoleSink } from "./console/console-sink.ts";
 import { ConnectorError } from "./errors.ts";
 import { FileSink } from "./file/file-sink.ts";
@@ -39,7 +40,8 @@ function unknownScheme(
  * Creates the source a URI describes. Validates scheme, parameters and (for files) paths now,
  * so that a bad binding fails before the job starts.
  *
- * - `file:PATH[,PATH...][?format=jsonl|csv]` — JSON Lines or CSV files/directories.
+ * - `file:PATH[,PATH...][?format=jsonl|csv|arrow|arrows]` — JSON Lines, CSV or Arrow IPC
+ *   (`.arrow`: file format, `.arrows`: stream format) files/directories, one partition per file.
  * - `generator:NAME?seed=1&count=N&rate=R&partitions=P&keys=K&startTs=T` — `fraud`, `clicks`, `words`, `numbers`.
  * - `memory:NAME` — registered with `registerMemorySource` / `registerScriptedSource`.
  *
@@ -107,6 +109,7 @@ function createGenerator(parsed: ParsedUri, field: string): GeneratorSource {
  * Creates the sink a URI describes.
  *
  * - `file:DIR` — exactly-once JSON Lines part files (see `FileSink`).
+ * - `file:DIR?format=arrow` — exactly-once Arrow IPC part files (see `ArrowFileSink`).
  * - `memory:NAME` — exactly-once in-memory sink, read with `collected(NAME)`.
  * - `console:` / `console:stdout` / `console:stderr` — readable lines, at-least-once.
  *
@@ -120,9 +123,9 @@ function createGenerator(parsed: ParsedUri, field: string): GeneratorSource {
 export function createSink(uri: string, options: SinkOptions = {}): Sink {
   const field = options.label === undefined ? `sink ${JSON.stringify(uri)}` : `sink ${options.label}`;
   const parsed = parseUri(uri, field);
-  checkParams(parsed, [], field);
+  checkParams(parsed, parsed.scheme === "file" ? ["format"] : [], field);
   switch (parsed.scheme) {
-    case "file":
+    case "file": {
       if (parsed.body === "") {
         throw new ConnectorError(
           field,
@@ -130,7 +133,17 @@ export function createSink(uri: string, options: SinkOptions = {}): Sink {
           "Write file:DIR, e.g. file:out/alerts.",
         );
       }
+      const format = parsed.params.get("format") ?? "jsonl";
+      if (format === "arrow") return new ArrowFileSink(resolve(parsed.body), parsed.body);
+      if (format !== "jsonl") {
+        throw new ConnectorError(
+          `${field} parameter format`,
+          `${JSON.stringify(format)} is not a format the file sink writes`,
+          "Use format=jsonl (the default) or format=arrow (Arrow IPC files).",
+        );
+      }
       return new FileSink(resolve(parsed.body), parsed.body);
+    }
     case "memory":
       if (parsed.body === "") {
         throw new ConnectorError(

@@ -3,74 +3,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { clearMemory, collected, createSink, readCommittedJsonl, type Sink } from "../src/index.ts";
-import { tempDir } from "./helpers.ts";
-
-/** One step a runner may take against a sink. */
-type Op =
-  | { op: "write"; n: number }
-  | { op: "checkpoint"; completes: boolean; commits: boolean }
-  | { op: "crash" };
-
-const ops = fc.array(
-  fc.oneof(
-    { weight: 4, arbitrary: fc.integer({ min: 0, max: 4 }).map((n) => ({ op: "write" as const, n })) },
-    {
-      weight: 3,
-      arbitrary: fc
-        .record({ completes: fc.boolean(), commits: fc.boolean() })
-        .map((c) => ({ op: "checkpoint" as const, ...c })),
-    },
-    { weight: 1, arbitrary: fc.constant({ op: "crash" as const }) },
-  ),
-  { maxLength: 25 },
-);
-
-/**
- * Plays `script` against sinks made by `make` like a runner would, and checks that the visible
- * output is, at every commit and at the end, exactly the records written before the preCommit
- * of the last completed checkpoint (records written after it are lost in a crash and replayed).
- */
-async function checkExactlyOnce(
-  script: Op[],
-  make: () => Sink,
-  visible: () => Promise<unknown[]>,
-): Promise<void> {
-  let sink = make();
-  let nextRecord = 0;
-  let nextCheckpoint = 1;
-  let lastCompleted: { id: number; token: unknown } | null = null;
-  const expected: unknown[] = [];
-  let sinceCompleted: unknown[] = [];
-  for (const step of script) {
-    if (step.op === "write") {
-      const values = Array.from({ length: step.n }, () => ({ r: nextRecord++, tag: 'é\n"' }));
-      await sink.write(values);
-      sinceCompleted.push(...values);
-    } else if (step.op === "checkpoint") {
-      const id = nextCheckpoint++;
-      const token = structuredClone(await sink.preCommit(id));
-      if (step.completes) {
-        lastCompleted = { id, token };
-        expected.push(...sinceCompleted);
-        sinceCompleted = [];
-        if (step.commits) {
-          await sink.commit(token);
-          await sink.commit(token); // idempotent
-          expect(await visible()).toEqual(expected);
-        }
-      }
-    } else {
-      sink = make(); // the old sink is abandoned without close
-      await sink.recover(lastCompleted?.token ?? null);
-      nextCheckpoint = (lastCompleted?.id ?? 0) + 1;
-      sinceCompleted = [];
-      expect(await visible()).toEqual(expected);
-    }
-  }
-  await sink.close();
-  await make().recover(lastCompleted?.token ?? null);
-  expect(await visible()).toEqual(expected);
-}
+import { checkExactlyOnce, ops, tempDir } from "./helpers.ts";
 
 describe("file sink", () => {
   const cleanups: (() => void)[] = [];

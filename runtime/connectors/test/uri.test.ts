@@ -71,7 +71,7 @@ describe("bindings and URIs", () => {
         `no such file or directory "no/such/file.jsonl" \\(looked for ${join(process.cwd(), "no/such/file.jsonl")}\\)`,
       ),
     );
-    expect(() => createSource("file:x.jsonl?format=xml", opts)).toThrow(/format=jsonl or format=csv/);
+    expect(() => createSource("file:x.jsonl?format=xml", opts)).toThrow(/format=jsonl, format=csv/);
     expect(() => createSource("file:x.jsonl?gzip=1", opts)).toThrow(
       /parameter gzip.*valid parameters: format/,
     );

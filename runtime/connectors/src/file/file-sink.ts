@@ -20,12 +20,12 @@ function committedName(pending: string): string {
   return pending.slice(1, -IN_PROGRESS.length);
 }
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null)) !== null;
 }
 
 /** fsync a directory so renames in it are durable (not supported everywhere; best effort). */
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   try {
     const handle = await open(dir, "r");
     try {

@@ -3,8 +3,10 @@ import { extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConnectorError } from "../errors.ts";
 
-/** How a file's records are encoded. */
-export type FileFormat = "jsonl" | "csv";
+/** How a file's records are encoded: JSON Lines, CSV, Arrow IPC file format, Arrow IPC stream format. */
+export type FileFormat = "jsonl" | "csv" | "arrow" | "arrows";
+
+const FORMATS: readonly FileFormat[] = ["jsonl", "csv", "arrow", "arrows"];
 
 /** One file read as one partition. */
 export interface FilePartition {
@@ -20,16 +22,20 @@ const EXTENSIONS: Readonly<Record<string, FileFormat>> = {
   ".ndjson": "jsonl",
   ".json": "jsonl",
   ".csv": "csv",
+  ".arrow": "arrow",
+  ".feather": "arrow",
+  ".arrows": "arrows",
 };
 const KNOWN = Object.keys(EXTENSIONS).join(", ");
 
-/** Reads the `format` parameter: `jsonl`, `csv` or absent. */
+/** Reads the `format` parameter: `jsonl`, `csv`, `arrow`, `arrows` or absent. */
 export function parseFormat(value: string | undefined, field: string): FileFormat | undefined {
-  if (value === undefined || value === "jsonl" || value === "csv") return value;
+  if (value === undefined || (FORMATS as readonly string[]).includes(value))
+    return value as FileFormat | undefined;
   throw new ConnectorError(
     `${field} parameter format`,
     `${JSON.stringify(value)} is not a known format`,
-    "Use format=jsonl or format=csv.",
+    "Use format=jsonl, format=csv, format=arrow (Arrow IPC file) or format=arrows (Arrow IPC stream).",
   );
 }
 
@@ -104,7 +110,7 @@ function formatOf(name: string, field: string): FileFormat {
     throw new ConnectorError(
       field,
       `cannot tell the format of ${JSON.stringify(name)} from its extension`,
-      `Add ?format=jsonl or ?format=csv, or use one of the extensions ${KNOWN}.`,
+      `Add ?format=jsonl, ?format=csv, ?format=arrow or ?format=arrows, or use one of the extensions ${KNOWN}.`,
     );
   }
   return format;

@@ -1,5 +1,6 @@
 /** The `tributary` command line. */
 import { Command, CommanderError, Option } from "commander";
+import { conformanceCommand } from "./commands/conformance.ts";
 import { explainCommand } from "./commands/explain.ts";
 import { runCommand } from "./commands/run.ts";
 import { validateCommand } from "./commands/validate.ts";
@@ -50,6 +51,30 @@ export function buildProgram(): Command {
     .description("validate an IR JSON document")
     .argument("<ir.json>", "IR file")
     .action(validateCommand);
+
+  program
+    .command("conformance")
+    .description(
+      "check runners against the reference model (the conformance suite), or --pipeline FILE on your sample input",
+    )
+    .option(
+      "--runners <list>",
+      "comma-separated runners: embedded (every configuration), embedded-rr1, embedded-b7, embedded-b1000, embedded-cp3, embedded-plan",
+      "embedded",
+    )
+    .option(
+      "--runs <n>",
+      "cases per property (default 200); with --pipeline, input perturbations per runner (default 100)",
+    )
+    .option("--seed <n>", "seed of the generated cases (default: random; printed in the table)")
+    .option("--pipeline <file>", "check your pipeline file (.ts) instead of generated ones")
+    .option(
+      "--source <name=uri>",
+      "with --pipeline: the sample input of a source, e.g. events=file:sample.jsonl (repeatable)",
+      collect,
+      [],
+    )
+    .action(conformanceCommand);
   return program;
 }
 

@@ -18,5 +18,7 @@ export {
   embeddedRunner,
   SimulatedCrash,
 } from "./runners/embedded.ts";
+export { RUNNERS, selectRunners } from "./runners/index.ts";
 export { LinesSource } from "./runners/lines-source.ts";
 export { replayReferenceRunner } from "./self-test/replay-runner.ts";
+export * from "./user-pipeline.ts";

@@ -367,7 +367,7 @@ export async function runConformance(options: {
         row.failure =
           sample === undefined
             ? error
-            : `${error}\n\n${formatCounterexample(sample.spec, sample.input, sample.plan)}`;
+            : `${error}\n\n${formatCounterexample(sample.spec, sample.input, sample.plan, undefined, runner.expression)}`;
       }
       rows.push(row);
     }

@@ -40,6 +40,11 @@ export interface RunOutput {
 /** A runner as the suite sees it. `run` rejects when the job fails (e.g. a user function throws with `onError: "fail"`). */
 export interface RunnerUnderTest {
   name: string;
+  /**
+   * An expression that constructs this runner from @tributary/conformance's exports, e.g.
+   * `embeddedRunner({"batchSize":7})`; counterexamples print it so they paste as is.
+   */
+  expression?: string;
   run(built: BuiltPipeline, input: PartitionedInput, plan: ExecutionPlan): Promise<RunOutput>;
 }
 

@@ -18,12 +18,19 @@ export function formatCounterexample(
   input: InputSpec | PartitionedInput,
   plan: ExecutionPlan = { parallelism: 1, batchSize: 1, interleavingSeed: 0 },
   runnerModule = "<module of the runner under test>",
+  /** How to construct the runner, e.g. `embeddedRunner({ batchSize: 7 })` from @tributary/conformance. */
+  runnerExpression?: string,
 ): string {
   const lines = isRendered(input) ? input : renderInput(input);
+  const runnerLines =
+    runnerExpression === undefined
+      ? [`import { runner } from "${runnerModule}";`]
+      : [``, `const runner = ${runnerExpression};`];
+  const factory = runnerExpression?.match(/^(\w+)\(/)?.[1];
   return [
     `import { it } from "vitest";`,
-    `import { assertFinalViewMatchesReference, buildPipeline } from "@tributary/conformance";`,
-    `import { runner } from "${runnerModule}";`,
+    `import { assertFinalViewMatchesReference, buildPipeline${factory ? `, ${factory}` : ""} } from "@tributary/conformance";`,
+    ...runnerLines,
     ``,
     `it("conformance counterexample", async () => {`,
     `  const built = buildPipeline(${indent(JSON.stringify(spec, null, 2), "  ")});`,

@@ -66,6 +66,7 @@ function describeConfig(config: EmbeddedRunnerConfig): string {
 export function embeddedRunner(config: EmbeddedRunnerConfig = {}): RunnerUnderTest {
   return {
     name: config.name ?? describeConfig(config),
+    expression: `embeddedRunner(${JSON.stringify(config)})`,
     async run(built: BuiltPipeline, input: PartitionedInput, plan: ExecutionPlan): Promise<RunOutput> {
       const id = ++runs;
       const sinkNames = built.ir.nodes.flatMap((n) => (n.kind === "sink" ? [n.params.name] : []));

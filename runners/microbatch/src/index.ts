@@ -2,3 +2,5 @@ export { type MicroBatchAdapterConfig, microBatchRunner } from "./conformance-ad
 export { BindingError } from "./graph.ts";
 export type { BatchReport, MicroBatchResult, MicroBatchRunOptions, Trigger } from "./options.ts";
 export { runMicroBatch } from "./run.ts";
+export { LevelBatchStateStore, type LevelBatchStateStoreOptions } from "./state/level-store.ts";
+export type { BatchStateStore, MicroBatchStateOption, StateVersionData } from "./state/store.ts";

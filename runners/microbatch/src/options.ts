@@ -1,5 +1,6 @@
 import type { Sink, Source } from "@tributary/connectors";
 import type { DeadLetter, OperatorCounters } from "@tributary/operators";
+import type { MicroBatchStateOption } from "./state/store.ts";
 
 /**
  * When micro-batches start (Spark's triggers).
@@ -28,7 +29,14 @@ export interface MicroBatchRunOptions {
    * Without it the job keeps everything in memory and cannot be restarted.
    */
   readonly checkpointDir?: string;
-  /** Write a full state snapshot every this many batches (deltas in between; default 32). */
+  /**
+   * Where the per-batch state versions go (needs `checkpointDir`): `"memory"` (default) keeps the
+   * working state in memory and writes versions as files under `checkpointDir/state`;
+   * `{ level: DIR }` writes them to a LevelDB database at DIR, per key and batch (one atomic,
+   * synced LevelDB batch per micro-batch; the last 3 versions kept).
+   */
+  readonly state?: MicroBatchStateOption;
+  /** Write a full state snapshot every this many batches (deltas in between; default 32). With `state: { level }`: prune every this many batches. */
   readonly fullSnapshotEvery?: number;
   /** fsync log and state files (default true). */
   readonly durable?: boolean;

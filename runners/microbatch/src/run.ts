@@ -22,6 +22,7 @@ import type { TimestampsMeta } from "./kernels/timestamps.ts";
 import type { KeyState, WindowMeta } from "./kernels/window.ts";
 import { CheckpointLog, type OffsetsEntry, type PartitionOffsets } from "./log/checkpoint-log.ts";
 import type { BatchReport, MicroBatchResult, MicroBatchRunOptions } from "./options.ts";
+import { checkStateOption, createBatchStateStore } from "./state/store.ts";
 
 interface OpenPartition {
   readonly binding: SourceBinding;
@@ -60,6 +61,9 @@ export async function runMicroBatch(
   const log = options.checkpointDir
     ? new CheckpointLog(options.checkpointDir, options.durable ?? true)
     : null;
+  // State versions: files in the checkpoint directory, or a LevelDB store (`options.state`).
+  checkStateOption(options.state, options.checkpointDir);
+  const store = log ? createBatchStateStore(options.state, log, fullEvery) : null;
 
   // ---- restore -----------------------------------------------------------------------------
   let lastCommitted: number | null = null;
@@ -68,12 +72,13 @@ export async function runMicroBatch(
   if (log) {
     await log.init();
     lastCommitted = await log.lastCommitted();
+    await store!.open(lastCommitted);
     if (lastCommitted !== null) {
       const commit = await log.readCommit(lastCommitted);
       const offsets = await log.readOffsets(lastCommitted);
       if (!commit || !offsets) throw new Error(`checkpoint ${log.dir}: batch ${lastCommitted} is incomplete`);
       for (const p of offsets.partitions) positions.set(`${p.source}/${p.partition}`, p.end);
-      restoreState(graph, await log.loadState(lastCommitted));
+      restoreState(graph, await store!.load(lastCommitted));
       for (const s of graph.sinks) await s.sink!.recover(commit.sinks[s.sinkName!] ?? null);
     } else for (const s of graph.sinks) await s.sink!.recover(null);
     replay = await log.readOffsets((lastCommitted ?? -1) + 1);
@@ -143,9 +148,9 @@ export async function runMicroBatch(
       pump(graph, writes);
       await Promise.all(writes);
       const t2 = performance.now();
-      if (log) {
-        const full = batchId % fullEvery === 0;
-        await log.writeState(batchId, full ? "full" : "delta", captureState(graph, full));
+      const full = store?.fullAt(batchId) ?? false;
+      if (store) {
+        await store.write(batchId, full ? "full" : "delta", captureState(graph, full));
       } else for (const n of graph.nodes) n.win?.dirty.clear();
       const tokens: Record<string, unknown> = {};
       for (const s of graph.sinks) tokens[s.sinkName!] = await s.sink!.preCommit(batchId + 1);
@@ -153,11 +158,11 @@ export async function runMicroBatch(
         await log.writeCommit({
           batchId,
           sinks: tokens,
-          stateKind: batchId % fullEvery === 0 ? "full" : "delta",
+          stateKind: full ? "full" : "delta",
         });
       }
       for (const s of graph.sinks) await s.sink!.commit(tokens[s.sinkName!]);
-      if (log && batchId % fullEvery === 0) await log.prune(batchId);
+      await store?.afterCommit(batchId);
       const t3 = performance.now();
       latencies.push(t3 - t0);
       batches++;
@@ -184,6 +189,7 @@ export async function runMicroBatch(
     }
   } finally {
     await Promise.all(partitions.map((p) => p.reader.close()));
+    await store?.close();
     if (completed || options.signal?.aborted || batches > 0)
       for (const s of graph.sinks) await s.sink!.close();
   }

@@ -108,6 +108,13 @@ export class CheckpointLog {
         if (x < base) await rm(join(this.dir, sub, String(x)), { force: true });
   }
 
+  /** Removes the offset and commit entries of batches before `id` (state kept elsewhere). */
+  async pruneBefore(id: number): Promise<void> {
+    for (const sub of ["offsets", "commits"])
+      for (const x of await this.#ids(sub))
+        if (x < id) await rm(join(this.dir, sub, String(x)), { force: true });
+  }
+
   async #read(rel: string): Promise<unknown> {
     try {
       return deserialize(await readFile(join(this.dir, rel)));

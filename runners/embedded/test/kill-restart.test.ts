@@ -10,11 +10,15 @@ import { SPEND_SOURCE_URI, spendPipeline } from "./fixtures/spend-pipeline.ts";
 
 const JOB = resolve(import.meta.dirname, "fixtures/spend-job.ts");
 
-/** Starts the job; kills it with SIGKILL after `killAfterMs` unless it finishes first. */
+/**
+ * Starts the job. With `killAfterCheckpoints`, kills it with SIGKILL a random 0–50 ms after it
+ * reported that many completed checkpoints (so every kill lands mid-run, after progress, however
+ * loaded the machine is); without, lets it finish.
+ */
 function runJob(
   state: string,
   sinkDir: string,
-  killAfterMs: number,
+  killAfterCheckpoints: number | null,
 ): Promise<{ killed: boolean; stdout: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, ["--import", "tsx", JOB, state, sinkDir], {
@@ -23,9 +27,15 @@ function runJob(
     });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
+    let timer: NodeJS.Timeout | undefined;
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      const seen = stdout.split("\n").filter((l) => l.startsWith("checkpoint ")).length;
+      if (killAfterCheckpoints !== null && seen >= killAfterCheckpoints && timer === undefined) {
+        timer = setTimeout(() => child.kill("SIGKILL"), Math.floor(Math.random() * 50));
+      }
+    });
     child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
       if (signal === "SIGKILL") done({ killed: true, stdout });
@@ -62,16 +72,17 @@ describe.each([
     const dir = mkdtempSync(join(tmpdir(), "tributary-kill-"));
     const state = `${kind}:${join(dir, "state")}`;
     const sinkDir = join(dir, "out");
+    // Three runs killed at random points after some checkpoints, then one that may finish.
     let kills = 0;
-    let last = { killed: true, stdout: "" };
-    // The job needs about 1.5 s uninterrupted; kill it at random points until it completes.
-    for (let attempt = 0; attempt < 30 && last.killed; attempt++) {
-      last = await runJob(state, sinkDir, 300 + Math.floor(Math.random() * 700));
-      if (last.killed) kills++;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const run = await runJob(state, sinkDir, 1 + Math.floor(Math.random() * 6));
+      if (run.killed) kills++;
     }
+    const last = await runJob(state, sinkDir, null);
     expect(last.killed).toBe(false);
     expect(kills).toBeGreaterThan(0);
-    const summary = JSON.parse(last.stdout) as { restoredFrom: number | null; recordsIn: number };
+    const summaryLine = last.stdout.trim().split("\n").at(-1)!;
+    const summary = JSON.parse(summaryLine) as { restoredFrom: number | null; recordsIn: number };
     expect(summary.restoredFrom).not.toBeNull();
     // Counters are checkpointed with the state: every element is counted exactly once.
     expect(summary.recordsIn).toBe(6000);

@@ -15,10 +15,12 @@ import {
   type StreamRecord,
 } from "@tributary/operators";
 import type { BuiltPipeline, IrNode, UserFn } from "@tributary/sdk";
+import { Chunk } from "./batch.ts";
+import { filterChunk, keyByChunk, mapChunk, type NodePlan } from "./batch-lambdas.ts";
 import { TimestampsKernel, type WatermarkMarker } from "./kernels/timestamps.ts";
 import { WindowKernel } from "./kernels/window.ts";
 
-export type Row = StreamRecord | WatermarkMarker;
+export type Row = StreamRecord | WatermarkMarker | Chunk;
 
 export interface MbNode {
   readonly node: IrNode;
@@ -29,6 +31,8 @@ export interface MbNode {
   readonly ts: TimestampsKernel | null;
   readonly win: WindowKernel | null;
   readonly counters: OperatorCounters;
+  /** How the node runs on columnar chunks (null: it has no lambdas; chunks pass or are written). */
+  readonly plan: NodePlan | null;
   queue: Row[];
   inputWatermark: number;
   watermark: number;
@@ -59,6 +63,7 @@ export class BindingError extends Error {
 export function buildGraph(
   built: BuiltPipeline,
   bindings: { sources: Readonly<Record<string, Source>>; sinks: Readonly<Record<string, Sink>> },
+  plans: ReadonlyMap<string, NodePlan> = new Map(),
 ): Graph {
   const { ir, fns } = built;
   const indexOf = new Map(ir.nodes.map((n, i) => [n.id, i] as const));
@@ -72,8 +77,12 @@ export function buildGraph(
   const noState = undefined as never;
   for (const node of ir.nodes) {
     const inputs = node.inputs.map((id) => indexOf.get(id)!);
+    const plan = plans.get(node.id) ?? null;
     const ts = node.kind === "timestamps" ? new TimestampsKernel(node, fns) : null;
-    const win = node.kind === "windowAggregate" ? new WindowKernel(node, fns) : null;
+    const win =
+      node.kind === "windowAggregate"
+        ? new WindowKernel(node, fns, plan?.status === "vectorized" ? plan.inputs : undefined)
+        : null;
     const op =
       node.kind === "map" || node.kind === "filter" || node.kind === "flatMap" || node.kind === "keyBy"
         ? createOperator(node, { fns, maxParallelism: ir.options.maxParallelism, state: noState })
@@ -89,6 +98,7 @@ export function buildGraph(
       ts,
       win,
       counters: op?.counters ?? ts?.counters ?? win?.counters ?? newCounters(),
+      plan,
       queue: [],
       inputWatermark: Number.NEGATIVE_INFINITY,
       watermark: Number.NEGATIVE_INFINITY,
@@ -168,8 +178,69 @@ export function pump(graph: Graph, pendingWrites: Promise<void>[]): void {
 }
 
 function processNode(n: MbNode, rows: Row[], pendingWrites: Promise<void>[]): void {
+  let from = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    if (!(r instanceof Chunk)) continue;
+    if (i > from) processRows(n, rows.slice(from, i), pendingWrites);
+    from = i + 1;
+    processChunk(n, r, pendingWrites);
+  }
+  if (from === 0) processRows(n, rows, pendingWrites);
+  else if (from < rows.length) processRows(n, rows.slice(from), pendingWrites);
+}
+
+function emitChunk(n: MbNode, chunk: Chunk): void {
+  if (chunk.length === 0) return;
+  for (const c of n.consumers) c.queue.push(chunk);
+}
+
+/** A columnar chunk: vectorized where the node's plan allows, else row-wise over its records. */
+function processChunk(n: MbNode, chunk: Chunk, pendingWrites: Promise<void>[]): void {
+  const plan = n.plan;
+  const vectorized = plan !== null && plan.status === "vectorized";
   if (n.ts) {
-    const records = n.ts.process(rows, n.out);
+    const t = vectorized ? plan.fn!.eval(chunk) : null;
+    if (t !== null) {
+      emitChunk(n, n.ts.processChunk(chunk, t, n.out));
+      return;
+    }
+  } else if (n.win) {
+    if (chunk.ts !== null) {
+      n.win.processChunk(chunk, n.out);
+      return;
+    }
+  } else if (n.op) {
+    let result: Chunk | null = null;
+    if (vectorized) {
+      const kind = n.node.kind;
+      if (kind === "filter") result = filterChunk(plan.fn!, chunk, n.counters);
+      else if (kind === "map") result = mapChunk(plan, chunk, n.counters);
+      else if (kind === "keyBy")
+        result = keyByChunk(plan.fn!, chunk, n.counters, (bad) => processRows(n, bad, pendingWrites));
+    }
+    if (result !== null) {
+      emitChunk(n, result);
+      return;
+    }
+  } else if (n.sink) {
+    n.counters.in += chunk.length;
+    n.counters.out += chunk.length;
+    const p = n.sink.write(chunk.values());
+    if (p) pendingWrites.push(p);
+    return;
+  } else if (n.node.kind !== "deadLetters") {
+    n.counters.in += chunk.length;
+    n.counters.out += chunk.length;
+    emitChunk(n, chunk);
+    return;
+  }
+  processRows(n, chunk.records(), pendingWrites);
+}
+
+function processRows(n: MbNode, rows: Row[], pendingWrites: Promise<void>[]): void {
+  if (n.ts) {
+    const records = n.ts.process(rows as (StreamRecord | WatermarkMarker)[], n.out);
     for (const c of n.consumers) for (const r of records) c.queue.push(r);
     return;
   }

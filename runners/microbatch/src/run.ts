@@ -6,9 +6,14 @@
  * over the plan; panes fire at the end of the batch in which the watermark passes them) → write
  * the state version → sinks pre-commit → `commits/<id>` → sinks commit.
  */
-import type { PartitionReader, SourceItem } from "@tributary/connectors";
+
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { ColumnarItems, PartitionReader, SourceItem } from "@tributary/connectors";
 import type { DeadLetter, OperatorCounters, StreamRecord } from "@tributary/operators";
 import type { BuiltPipeline } from "@tributary/sdk";
+import { Chunk } from "./batch.ts";
+import { planNodes } from "./batch-lambdas.ts";
 import {
   buildGraph,
   type Graph,
@@ -30,6 +35,16 @@ interface OpenPartition {
   reader: PartitionReader;
   position: unknown;
   done: boolean;
+  /** Read as columns (the reader has `readColumns` and the source no validator). */
+  columnar: boolean;
+}
+
+/** What a batch took from one partition: items, or columnar chunks. */
+type Taken = SourceItem[] | ColumnarItems[];
+
+async function readSome(p: OpenPartition, max: number): Promise<SourceItem[] | ColumnarItems | null> {
+  if (p.columnar) return (await p.reader.readColumns!(max)) ?? null;
+  return p.reader.read(max);
 }
 
 interface NodeState {
@@ -50,7 +65,12 @@ export async function runMicroBatch(
   options: MicroBatchRunOptions,
 ): Promise<MicroBatchResult> {
   const started = performance.now();
-  const graph = buildGraph(built, options);
+  if (options.checkpointDir) await mkdir(options.checkpointDir, { recursive: true });
+  const plans = await planNodes(
+    built,
+    options.checkpointDir ? join(options.checkpointDir, "lambdas.json") : undefined,
+  );
+  const graph = buildGraph(built, options, plans);
   const deadLetterSample: DeadLetter[] = [];
   graph.onDeadLetter = (l) => {
     if (deadLetterSample.length < 20) deadLetterSample.push(l);
@@ -90,12 +110,14 @@ export async function runMicroBatch(
     for (const c of b.node.consumers) c.ts?.registerPartitions(count);
     for (let p = 0; p < count; p++) {
       const position = positions.get(`${b.name}/${p}`) ?? null;
+      const reader = await b.source.open(p, position);
       partitions.push({
         binding: b,
         partition: p,
-        reader: await b.source.open(p, position),
+        reader,
         position,
         done: false,
+        columnar: reader.readColumns !== undefined && b.validate === null,
       });
     }
   }
@@ -113,7 +135,7 @@ export async function runMicroBatch(
       const plan: {
         batchId: number;
         partitions: readonly PlannedPartition[];
-        prefetched?: Map<OpenPartition, SourceItem[]>;
+        prefetched?: Map<OpenPartition, Taken>;
       } =
         replay ??
         (await planBatch(
@@ -198,11 +220,20 @@ export async function runMicroBatch(
   for (const n of graph.nodes) counters[n.node.id] = { ...n.counters };
   const kernels: Record<string, string> = {};
   for (const n of graph.nodes) {
+    const plan = n.plan;
+    const how =
+      plan === null ? null : plan.status === "vectorized" ? "vectorized" : `row-wise: ${plan.reason}`;
     if (n.win)
       kernels[n.node.id] =
-        `window kernel, aggregation ${n.win.agg.describe}${n.win.agg.vectorized ? " (vectorized)" : ""}`;
-    else if (n.ts) kernels[n.node.id] = "timestamps: row-wise lambda, prefix-max watermark kernel";
-    else if (n.op) kernels[n.node.id] = "row-wise (library operator)";
+        `${how ?? "vectorized"}; window kernel, aggregation ${n.win.agg.describe}${n.win.agg.vectorized ? " (vectorized)" : ""}`;
+    else if (n.ts) kernels[n.node.id] = `${how}; prefix-max watermark kernel`;
+    else if (n.op && how !== null) kernels[n.node.id] = how;
+    else if (n.node.kind === "source") {
+      const columnar = partitions.some((p) => p.binding.node === n && p.columnar);
+      kernels[n.node.id] = columnar
+        ? "columnar read (Arrow columns filled by the source)"
+        : "decoded rows → columns on demand";
+    }
   }
   const sorted = [...latencies].sort((a, b) => a - b);
   const q = (f: number) =>
@@ -235,40 +266,46 @@ async function planBatch(
 ): Promise<{
   batchId: number;
   partitions: PlannedPartition[];
-  prefetched?: Map<OpenPartition, SourceItem[]>;
+  prefetched?: Map<OpenPartition, Taken>;
 }> {
   const active = partitions.filter((p) => !p.done);
   const share = Number.isFinite(budget)
     ? Math.max(1, Math.floor(budget / Math.max(1, active.length)))
     : budget;
-  const prefetched = new Map<OpenPartition, SourceItem[]>();
+  const prefetched = new Map<OpenPartition, Taken>();
   const planned = new Map<OpenPartition, PlannedPartition>();
   let left = budget;
   for (let k = 0; k < partitions.length; k++) {
     const p = partitions[(turn + k) % partitions.length]!;
     const start = p.position;
-    const got: SourceItem[] = [];
+    const got: (SourceItem | ColumnarItems)[] = [];
+    let count = 0;
     let finished = p.done;
     const wasDone = p.done;
-    while (!finished && left > 0 && got.length < share) {
-      const want = Math.min(left, share - got.length);
-      const items = await p.reader.read(Number.isFinite(want) ? want : 65536);
+    while (!finished && left > 0 && count < share) {
+      const want = Math.min(left, share - count);
+      const items = await readSome(p, Number.isFinite(want) ? want : 65536);
       if (items === null) finished = true;
       else if (items.length === 0) break;
-      else {
+      else if (Array.isArray(items)) {
         for (const it of items) got.push(it);
         left -= items.length;
+        count += items.length;
+      } else {
+        got.push(items);
+        left -= items.length;
+        count += items.length;
       }
     }
     if (finished) p.done = true;
     p.position = p.reader.position();
-    prefetched.set(p, got);
+    prefetched.set(p, got as Taken);
     planned.set(p, {
       source: p.binding.name,
       partition: p.partition,
       start,
       end: p.position,
-      count: got.length,
+      count,
       finished,
       start_finished: wasDone,
     });
@@ -279,41 +316,66 @@ async function planBatch(
 /** The items of a batch: prefetched by the planner, or re-read from the logged counts (replay). */
 async function readBatch(
   partitions: OpenPartition[],
-  plan: { partitions: readonly PartitionOffsets[]; prefetched?: Map<OpenPartition, SourceItem[]> },
-): Promise<Map<OpenPartition, SourceItem[]>> {
+  plan: { partitions: readonly PartitionOffsets[]; prefetched?: Map<OpenPartition, Taken> },
+): Promise<Map<OpenPartition, Taken>> {
   if (plan.prefetched) return plan.prefetched;
-  const out = new Map<OpenPartition, SourceItem[]>();
+  const out = new Map<OpenPartition, Taken>();
   for (const po of plan.partitions) {
     const p = partitions.find((x) => x.binding.name === po.source && x.partition === po.partition);
     if (!p) throw new Error(`replay: the source ${po.source} has no partition ${po.partition} any more`);
-    const got: SourceItem[] = [];
-    while (got.length < po.count) {
-      const items = await p.reader.read(po.count - got.length);
+    const got: (SourceItem | ColumnarItems)[] = [];
+    let count = 0;
+    while (count < po.count) {
+      const items = await readSome(p, po.count - count);
       if (items === null)
         throw new Error(`replay: ${po.source}/${po.partition} ended before the logged offsets`);
-      for (const it of items) got.push(it);
+      if (Array.isArray(items)) for (const it of items) got.push(it);
+      else got.push(items);
+      count += items.length;
     }
     if (po.finished) p.done = true;
     p.position = p.reader.position();
-    out.set(p, got);
+    out.set(p, got as Taken);
   }
   return out;
 }
 
 type ValidationResult = { success: true; data: unknown } | { success: false; error: string };
 
-/** Decodes and validates the batch's items per row and queues them to the sources' consumers. */
-function deliver(graph: Graph, partitions: OpenPartition[], items: Map<OpenPartition, SourceItem[]>): void {
-  const perSource = new Map<MbNode, Row[]>();
+/**
+ * Decodes and validates the batch's items per row (dead letters with identity and reason) and
+ * queues each source's valid rows to its consumers as one columnar chunk (row objects only where
+ * the source gave them; columnar reads build none). A source whose batch carries scripted
+ * watermarks is queued row by row, with the watermarks in place.
+ */
+function deliver(graph: Graph, partitions: OpenPartition[], items: Map<OpenPartition, Taken>): void {
+  const perSource = new Map<
+    MbNode,
+    { name: string; rows: Row[]; chunks: Chunk[]; markers: Row[]; scripted: boolean }
+  >();
   for (const p of partitions) {
     const got = items.get(p) ?? [];
     const { binding } = p;
     const src = binding.node;
-    const rows = perSource.get(src) ?? [];
-    perSource.set(src, rows);
+    let acc = perSource.get(src);
+    if (acc === undefined) {
+      acc = { name: binding.name, rows: [], chunks: [], markers: [], scripted: false };
+      perSource.set(src, acc);
+    }
+    const rows = acc.rows;
     const validate = binding.validate as ((raw: unknown) => ValidationResult) | null;
-    for (const item of got) {
+    const values: unknown[] = [];
+    const offsets: number[] = [];
+    for (const x of got) {
+      if (!("kind" in x)) {
+        src.counters.in += x.length;
+        src.counters.out += x.length;
+        acc.chunks.push(Chunk.fromColumnar(binding.name, p.partition, x));
+        continue;
+      }
+      const item = x;
       if (item.kind === "watermark") {
+        acc.scripted = true;
         rows.push({ marker: "watermark", partition: p.partition, watermark: item.watermark });
         continue;
       }
@@ -346,20 +408,46 @@ function deliver(graph: Graph, partitions: OpenPartition[], items: Map<OpenParti
       }
       src.counters.out++;
       rows.push({ value, ts: 0, w: Number.NEGATIVE_INFINITY, id } satisfies StreamRecord);
+      values.push(value);
+      offsets.push(item.offset);
+    }
+    if (values.length > 0) {
+      const n = values.length;
+      acc.chunks.push(
+        new Chunk(
+          n,
+          binding.name,
+          new Int32Array(n).fill(p.partition),
+          Float64Array.from(offsets),
+          values,
+          null,
+        ),
+      );
     }
     if (p.done && !(p as { finishDelivered?: boolean }).finishDelivered) {
       (p as { finishDelivered?: boolean }).finishDelivered = true;
-      rows.push({ marker: "watermark", partition: p.partition, watermark: Number.POSITIVE_INFINITY });
+      const end: Row = { marker: "watermark", partition: p.partition, watermark: Number.POSITIVE_INFINITY };
+      rows.push(end);
+      acc.markers.push(end);
     }
   }
   // A source without timestamps has no event-time progress until all its partitions end.
   for (const b of graph.sources) {
     if (partitions.every((p) => p.binding !== b || p.done)) b.node.watermark = Number.POSITIVE_INFINITY;
   }
-  for (const [src, rows] of perSource) {
+  for (const [src, acc] of perSource) {
+    if (acc.scripted) {
+      // Rows in order with the watermarks (columnar reads never carry watermarks).
+      for (const c of src.consumers) {
+        if (c.ts) for (const r of acc.rows) c.queue.push(r);
+        else for (const r of acc.rows) if (!("marker" in r)) c.queue.push(r);
+      }
+      continue;
+    }
+    const chunk = acc.chunks.length === 0 ? null : Chunk.concat(acc.name, acc.chunks);
     for (const c of src.consumers) {
-      if (c.ts) for (const r of rows) c.queue.push(r);
-      else for (const r of rows) if (!("marker" in r)) c.queue.push(r);
+      if (chunk !== null) c.queue.push(chunk);
+      if (c.ts) for (const m of acc.markers) c.queue.push(m);
     }
   }
 }

@@ -30,5 +30,12 @@ export {
 } from "./memory/store.ts";
 export { createSink, createSource, SINK_SCHEMES, SOURCE_SCHEMES } from "./registry.ts";
 export type { Sink, SinkOptions } from "./sink.ts";
-export type { PartitionReader, Source, SourceItem, SourceOptions } from "./source.ts";
+export type {
+  ColumnarField,
+  ColumnarItems,
+  PartitionReader,
+  Source,
+  SourceItem,
+  SourceOptions,
+} from "./source.ts";
 export { type Binding, type ParsedUri, parseBinding, parseUri } from "./uri.ts";

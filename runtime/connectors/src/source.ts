@@ -19,6 +19,27 @@ export type SourceItem =
   | { kind: "error"; offset: number; reason: "undecodable"; message: string; payload: unknown }
   | { kind: "watermark"; watermark: number };
 
+/**
+ * One column of a {@link ColumnarItems} chunk. Numbers as `Float64Array`, strings dictionary
+ * encoded (`indices` into `dictionary`, which a reader may share between chunks), booleans as
+ * 0/1 in a `Uint8Array`. Columns have no nulls: a reader that cannot fill a column for every
+ * element does not offer {@link PartitionReader.readColumns}.
+ */
+export type ColumnarField =
+  | { readonly type: "float64"; readonly values: Float64Array }
+  | { readonly type: "dictionary"; readonly indices: Int32Array; readonly dictionary: readonly string[] }
+  | { readonly type: "bool"; readonly values: Uint8Array };
+
+/**
+ * `length` consecutive elements of a partition as columns: element `i` has offset
+ * `firstOffset + i` and is the object with the top-level fields `columns` (in that key order).
+ */
+export interface ColumnarItems {
+  readonly length: number;
+  readonly firstOffset: number;
+  readonly columns: Readonly<Record<string, ColumnarField>>;
+}
+
 /** Reads one partition of a {@link Source}, in order. Not safe for concurrent `read` calls. */
 export interface PartitionReader {
   /**
@@ -32,6 +53,14 @@ export interface PartitionReader {
    * follow. Store it in checkpoints.
    */
   position(): unknown;
+  /**
+   * Optional, additive columnar read (used by the micro-batch runner; `read` stays the contract
+   * every runner can rely on): the same elements `read(max)` would return, as columns, when the
+   * reader can produce them without building element objects (generators). Never yields errors
+   * or watermarks. Same `[]` / `null` conventions as {@link read}; reads and columnar reads may
+   * be mixed and advance the same position. Absent = not supported.
+   */
+  readColumns?(max: number): Promise<ColumnarItems | null>;
   /** Releases file handles and timers. The reader must not be used afterwards. */
   close(): Promise<void>;
 }

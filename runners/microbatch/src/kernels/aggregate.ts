@@ -21,6 +21,22 @@ import {
   type StreamRecord,
 } from "@tributary/operators";
 import type { Aggregate, AggregationSpec, FnRegistry } from "@tributary/sdk";
+import type { Chunk, Column } from "../batch.ts";
+import type { ColumnFn } from "../batch-lambdas.ts";
+
+function cellValue(c: Column, i: number): unknown {
+  if (c.nulls !== null && c.nulls[i] !== 0) return c.nulls[i] === 1 ? null : undefined;
+  switch (c.kind) {
+    case "f64":
+      return c.values[i];
+    case "bool":
+      return c.values[i] === 1;
+    case "dict":
+      return c.dictionary[c.indices[i]!];
+    case "any":
+      return c.values[i];
+  }
+}
 
 export interface AggKernel {
   readonly vectorized: boolean;
@@ -34,6 +50,11 @@ export interface AggKernel {
     use: Uint8Array,
     onError: (row: number, error: unknown) => void,
   ): void;
+  /**
+   * Columnar form of {@link load} over a chunk (inputs as column loops). Returns false when it
+   * cannot (then {@link load} runs on the chunk's records). Absent for row-wise kernels.
+   */
+  loadChunk?(chunk: Chunk, use: Uint8Array, onError: (row: number, error: unknown) => void): boolean;
   /** Partial accumulators per group from `(pairRow[j], pairGroup[j])`, j < nPairs. */
   partials(nGroups: number, pairRow: Int32Array, pairGroup: Int32Array, nPairs: number): unknown[];
   create(): unknown;
@@ -44,21 +65,31 @@ export interface AggKernel {
 
 const VECTOR_KINDS = new Set(["count", "sum", "min", "max", "mean"]);
 
-export function makeAggKernel(aggregate: Aggregate, fns: FnRegistry): AggKernel {
-  if (aggregate.shape === "single") return kernelOf(aggregate.aggregation, fns);
+/** `inputs`: translated input expressions by function id (for {@link AggKernel.loadChunk}). */
+export function makeAggKernel(
+  aggregate: Aggregate,
+  fns: FnRegistry,
+  inputs: ReadonlyMap<string, ColumnFn> = new Map(),
+): AggKernel {
+  if (aggregate.shape === "single") return kernelOf(aggregate.aggregation, fns, inputs);
   const names = Object.keys(aggregate.fields);
-  const parts = names.map((n) => kernelOf(aggregate.fields[n]!, fns, n));
+  const parts = names.map((n) => kernelOf(aggregate.fields[n]!, fns, inputs, n));
   return fieldsKernel(names, parts);
 }
 
-function kernelOf(spec: AggregationSpec, fns: FnRegistry, field?: string): AggKernel {
+function kernelOf(
+  spec: AggregationSpec,
+  fns: FnRegistry,
+  inputs: ReadonlyMap<string, ColumnFn>,
+  field?: string,
+): AggKernel {
   const lib = makeAggregation(spec, fns, field);
   if (!VECTOR_KINDS.has(spec.kind)) return rowWiseKernel(spec.kind, lib);
   if (spec.kind === "count") return countKernel();
   const ref = (spec as { input: { id: string } }).input;
   const input = fns.get(ref.id) as unknown as (v: unknown) => unknown;
   const kind = spec.kind as "sum" | "min" | "max" | "mean";
-  return numericKernel(kind, input, lib);
+  return numericKernel(kind, input, lib, inputs.get(ref.id) ?? null);
 }
 
 function countKernel(): AggKernel {
@@ -66,6 +97,7 @@ function countKernel(): AggKernel {
     vectorized: true,
     describe: "count",
     load() {},
+    loadChunk: () => true,
     partials(nGroups, _rows, groups, nPairs) {
       const counts = new Float64Array(nGroups);
       for (let j = 0; j < nPairs; j++) counts[groups[j]!]!++;
@@ -81,11 +113,37 @@ function numericKernel(
   kind: "sum" | "min" | "max" | "mean",
   input: (v: unknown) => unknown,
   lib: Aggregator,
+  column: ColumnFn | null,
 ): AggKernel {
   let x = new Float64Array(0);
   return {
     vectorized: true,
     describe: kind,
+    loadChunk(chunk, use, onError) {
+      if (column === null) return false;
+      const col = column.eval(chunk);
+      if (col === null) return false;
+      const n = chunk.length;
+      if (x.length < n) x = new Float64Array(Math.max(n, x.length * 2));
+      if (col.kind === "f64" && col.nulls === null) {
+        x.set(col.values);
+        return true;
+      }
+      for (let i = 0; i < n; i++) {
+        if (use[i] === 0) continue;
+        const v = col.kind === "f64" && col.nulls === null ? col.values[i] : cellValue(col, i);
+        if (typeof v === "number") x[i] = v;
+        else
+          try {
+            // Not a number: the input function itself reports it, as row-wise.
+            x[i] = requireNumber(kind, input(chunk.value(i)));
+          } catch (e) {
+            use[i] = 0;
+            onError(i, e);
+          }
+      }
+      return true;
+    },
     load(records, use, onError) {
       if (x.length < records.length) x = new Float64Array(Math.max(records.length, x.length * 2));
       for (let i = 0; i < records.length; i++) {
@@ -178,6 +236,10 @@ function fieldsKernel(names: readonly string[], parts: readonly AggKernel[]): Ag
   const n = parts.length;
   return {
     vectorized: parts.every((p) => p.vectorized),
+    loadChunk(chunk, use, onError) {
+      for (const p of parts) if (p.loadChunk === undefined || !p.loadChunk(chunk, use, onError)) return false;
+      return true;
+    },
     describe: `fields(${names.map((f, i) => `${f}: ${parts[i]!.describe}`).join(", ")})`,
     load(records, use, onError) {
       for (const p of parts) p.load(records, use, onError);

@@ -13,6 +13,21 @@ import {
   type UserFunctionSite,
 } from "@tributary/operators";
 import type { FnRegistry, IrNodeOf } from "@tributary/sdk";
+import type { Chunk, Column } from "../batch.ts";
+
+function cellOf(c: Column, i: number): unknown {
+  if (c.nulls !== null && c.nulls[i] !== 0) return c.nulls[i] === 1 ? null : undefined;
+  switch (c.kind) {
+    case "f64":
+      return c.values[i];
+    case "bool":
+      return c.values[i] === 1;
+    case "dict":
+      return c.dictionary[c.indices[i]!];
+    case "any":
+      return c.values[i];
+  }
+}
 
 /** A scripted watermark travelling in the source's row stream (test sources only). */
 export interface WatermarkMarker {
@@ -121,6 +136,83 @@ export class TimestampsKernel {
       }
     }
     return result;
+  }
+
+  /**
+   * A columnar chunk with its timestamp column `t` (the user function's results, evaluated as a
+   * column loop): bad timestamps are dead-lettered, element watermarks come from the prefix max
+   * per partition, and the valid rows are returned with `ts` and `w`.
+   */
+  processChunk(chunk: Chunk, t: Column, out: Output): Chunk {
+    const n = chunk.length;
+    const c = this.counters;
+    c.in += n;
+    const ts = new Float64Array(n);
+    const keep = new Int32Array(n);
+    let m = 0;
+    if (t.kind === "f64" && t.nulls === null) {
+      const v = t.values;
+      for (let i = 0; i < n; i++) {
+        const x = v[i]!;
+        if (Number.isSafeInteger(x)) {
+          ts[m] = x;
+          keep[m++] = i;
+        } else this.#badTimestamp(chunk.record(i), x, out);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const x = cellOf(t, i);
+        if (Number.isSafeInteger(x)) {
+          ts[m] = x as number;
+          keep[m++] = i;
+        } else this.#badTimestamp(chunk.record(i), x, out);
+      }
+    }
+    const part = chunk.part;
+    const w = new Float64Array(m);
+    const ws = this.watermarks;
+    const maxTs = this.maxTs;
+    const delay = this.#delay;
+    let p = -1;
+    let wp = 0;
+    let mp = 0;
+    for (let j = 0; j < m; j++) {
+      const q = part[keep[j]!]!;
+      if (q !== p) {
+        if (p !== -1) {
+          ws[p] = wp;
+          maxTs[p] = mp;
+        }
+        if (q >= ws.length) this.registerPartitions(q + 1);
+        p = q;
+        wp = ws[q]!;
+        mp = maxTs[q]!;
+      }
+      w[j] = wp;
+      const x = ts[j]!;
+      if (x > mp) {
+        mp = x;
+        if (x - delay > wp) wp = x - delay;
+      }
+    }
+    if (p !== -1) {
+      ws[p] = wp;
+      maxTs[p] = mp;
+    }
+    c.out += m;
+    const kept = chunk.select(keep, m);
+    return kept.derive(ts.length === m ? ts : ts.subarray(0, m), w, kept.key);
+  }
+
+  #badTimestamp(r: StreamRecord, t: unknown, out: Output): void {
+    this.counters.deadLettered++;
+    out.deadLetter({
+      id: r.id,
+      nodeId: this.nodeId,
+      reason: "bad-timestamp",
+      message: `the timestamp function of timestamps node '${this.nodeId}' returned ${String(t)} for element ${JSON.stringify(r.id)}; timestamps must be safe integers (milliseconds since the epoch).`,
+      payload: r.value,
+    });
   }
 
   meta(): TimestampsMeta {

@@ -21,8 +21,17 @@ import {
   type UserFunctionSite,
 } from "@tributary/operators";
 import type { FnRegistry, IrNodeOf } from "@tributary/sdk";
+import type { Chunk } from "../batch.ts";
+import type { ColumnFn } from "../batch-lambdas.ts";
 import { type AggKernel, makeAggKernel } from "./aggregate.ts";
 import { groupByKeyAndStart, internKeys } from "./grouping.ts";
+
+/** The rows of a batch as the kernel needs them: records on demand, and the aggregation's inputs. */
+interface Rows {
+  readonly n: number;
+  record(i: number): StreamRecord;
+  load(use: Uint8Array, onError: (row: number, error: unknown) => void): void;
+}
 
 interface Bounds {
   start: number;
@@ -78,10 +87,10 @@ export class WindowKernel {
   /** Fired windows that got elements in this batch: one late pane each at the end of the batch. */
   #late: [string, Slot][] = [];
 
-  constructor(node: IrNodeOf<"windowAggregate">, fns: FnRegistry) {
+  constructor(node: IrNodeOf<"windowAggregate">, fns: FnRegistry, inputs?: ReadonlyMap<string, ColumnFn>) {
     const p = node.params;
     this.nodeId = node.id;
-    this.agg = makeAggKernel(p.aggregate, fns);
+    this.agg = makeAggKernel(p.aggregate, fns, inputs);
     const a = p.aggregate;
     const fn =
       a.shape === "single" && a.aggregation.kind !== "count"
@@ -132,20 +141,45 @@ export class WindowKernel {
       const r = records[i]!;
       keyValue[keys.ids[i]!] = r.keyEnc === undefined ? null : r.key;
     }
-    if (this.#kind === SESSION) this.#sessions(records, ts, w, keys.ids, keys.distinct, keyValue, out);
-    else this.#fixed(records, ts, w, keys.ids, keys.distinct, keyValue, out);
+    const rows: Rows = {
+      n,
+      record: (i) => records[i]!,
+      load: (use, onError) => this.agg.load(records, use, onError),
+    };
+    if (this.#kind === SESSION) this.#sessions(rows, ts, w, keys.ids, keys.distinct, keyValue, out);
+    else this.#fixed(rows, ts, w, keys.ids, keys.distinct, keyValue, out);
+  }
+
+  /** A columnar chunk (after timestamps; keys from keyBy, or the null key). */
+  processChunk(chunk: Chunk, out: Output): void {
+    const n = chunk.length;
+    if (n === 0) return;
+    this.counters.in += n;
+    const key = chunk.key ?? { ids: new Int32Array(n), keys: [null], enc: ["null"] };
+    const rows: Rows = {
+      n,
+      record: (i) => chunk.record(i),
+      load: (use, onError) =>
+        this.agg.loadChunk !== undefined && this.agg.loadChunk(chunk, use, onError)
+          ? undefined
+          : this.agg.load(chunk.records(), use, onError),
+    };
+    const ts = chunk.ts!;
+    const w = chunk.w!;
+    if (this.#kind === SESSION) this.#sessions(rows, ts, w, key.ids, key.enc, key.keys, out);
+    else this.#fixed(rows, ts, w, key.ids, key.enc, key.keys, out);
   }
 
   #fixed(
-    records: readonly StreamRecord[],
+    rows: Rows,
     ts: Float64Array,
     w: Float64Array,
     keyId: Int32Array,
-    distinct: string[],
-    keyValue: unknown[],
+    distinct: readonly string[],
+    keyValue: readonly unknown[],
     out: Output,
   ): void {
-    const n = records.length;
+    const n = rows.n;
     const L = this.#lateness;
     const per = this.#kind === SLIDING ? Math.ceil(this.#size / this.#slide) : 1;
     let pairRow = new Int32Array(n * per);
@@ -190,10 +224,8 @@ export class WindowKernel {
         }
       }
     }
-    for (let i = 0; i < n; i++) if (use[i] === 0) this.#dropLate(records[i]!, out);
-    this.agg.load(records, use, (row, e) =>
-      handleUserFunctionError(this.#site, records[row]!, e, out, this.counters),
-    );
+    for (let i = 0; i < n; i++) if (use[i] === 0) this.#dropLate(rows.record(i), out);
+    rows.load(use, (row, e) => handleUserFunctionError(this.#site, rows.record(row), e, out, this.counters));
     // Drop the pairs of rows whose input failed.
     let kept = 0;
     for (let j = 0; j < np; j++) {
@@ -210,7 +242,7 @@ export class WindowKernel {
       this.accounting.aggregated++;
       if (partial[i] === 1) {
         this.accounting.partiallyLate++;
-        this.#dropLate(records[i]!, out);
+        this.#dropLate(rows.record(i), out);
       }
     }
     const pairKey = new Int32Array(np);
@@ -254,25 +286,23 @@ export class WindowKernel {
   }
 
   #sessions(
-    records: readonly StreamRecord[],
+    rows: Rows,
     ts: Float64Array,
     w: Float64Array,
     keyId: Int32Array,
-    distinct: string[],
-    keyValue: unknown[],
+    distinct: readonly string[],
+    keyValue: readonly unknown[],
     out: Output,
   ): void {
-    const n = records.length;
+    const n = rows.n;
     const L = this.#lateness;
     const gap = this.#gap;
     const use = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      if (ts[i]! + L < w[i]!) this.#dropLate(records[i]!, out);
+      if (ts[i]! + L < w[i]!) this.#dropLate(rows.record(i), out);
       else use[i] = 1;
     }
-    this.agg.load(records, use, (row, e) =>
-      handleUserFunctionError(this.#site, records[row]!, e, out, this.counters),
-    );
+    rows.load(use, (row, e) => handleUserFunctionError(this.#site, rows.record(row), e, out, this.counters));
     // Rows per key, sorted by ts: counting sort by key id, then sort each run.
     const nk = distinct.length;
     const firstOf = new Int32Array(nk + 1);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConnectorError } from "../errors.ts";
-import type { PartitionReader, Source, SourceItem } from "../source.ts";
+import type { ColumnarItems, PartitionReader, Source, SourceItem } from "../source.ts";
 import type { Generator, GeneratorContext } from "./generators.ts";
 import { Prng } from "./prng.ts";
 
@@ -64,6 +64,8 @@ class GeneratorReader implements PartitionReader {
   private readonly total: number;
   private readonly openedAt = performance.now();
   private emittedSinceOpen = 0;
+  /** Present when the generator has a columnar form (see `Generator.makeColumns`). */
+  readonly readColumns?: (max: number) => Promise<ColumnarItems | null>;
 
   constructor(
     private readonly config: GeneratorConfig,
@@ -75,6 +77,26 @@ class GeneratorReader implements PartitionReader {
       count === undefined
         ? Number.POSITIVE_INFINITY
         : Math.max(0, Math.ceil((count - partition) / partitions));
+    if (config.generator.makeColumns !== undefined) this.readColumns = (max) => this.columns(max);
+  }
+
+  private async columns(max: number): Promise<ColumnarItems | null> {
+    const left = this.total - this.seq;
+    if (left <= 0) return null;
+    let n = Math.min(max, left);
+    if (this.config.rate !== undefined) n = Math.min(n, await this.allowance());
+    const { generator, partitions } = this.config;
+    const firstOffset = this.seq;
+    const columns = generator.makeColumns!(
+      firstOffset * partitions + this.partition,
+      partitions,
+      n,
+      this.rng,
+      this.config,
+    );
+    this.seq += n;
+    this.emittedSinceOpen += n;
+    return { length: n, firstOffset, columns };
   }
 
   async read(max: number): Promise<SourceItem[] | null> {

@@ -1,3 +1,4 @@
+import type { ColumnarField } from "../source.ts";
 import { hashUnit, type Prng } from "./prng.ts";
 
 /** Parameters every generator sees. */
@@ -20,6 +21,17 @@ export interface Generator {
   readonly shape: string;
   readonly defaultKeys: number;
   make(index: number, rng: Prng, ctx: GeneratorContext): unknown;
+  /**
+   * Optional columnar form of {@link make}: events `first + j * stride`, j < n, as columns with
+   * exactly the values (and top-level field order) `make` gives, without building objects.
+   */
+  makeColumns?(
+    first: number,
+    stride: number,
+    n: number,
+    rng: Prng,
+    ctx: GeneratorContext,
+  ): Record<string, ColumnarField>;
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -114,7 +126,39 @@ const numbers: Generator = {
   make(index, rng, ctx) {
     return { key: `k${rng.int(ctx.keys)}`, value: rng.float() * 1000, ts: ctx.startTs + index };
   },
+  makeColumns(first, stride, n, rng, ctx) {
+    const indices = new Int32Array(n);
+    const value = new Float64Array(n);
+    const ts = new Float64Array(n);
+    const { seed, keys, startTs } = ctx;
+    for (let j = 0; j < n; j++) {
+      const index = first + j * stride;
+      rng.reseed(seed, index);
+      indices[j] = rng.int(keys);
+      value[j] = rng.float() * 1000;
+      ts[j] = startTs + index;
+    }
+    return {
+      key: { type: "dictionary", indices, dictionary: numberKeys(keys) },
+      value: { type: "float64", values: value },
+      ts: { type: "float64", values: ts },
+    };
+  },
 };
+
+const keyNames = new Map<number, readonly string[]>();
+
+/** `["k0", …, "k{keys-1}"]`, shared by every columnar chunk of the `numbers` generator. */
+function numberKeys(keys: number): readonly string[] {
+  let names = keyNames.get(keys);
+  if (names === undefined) {
+    const made: string[] = new Array(keys);
+    for (let k = 0; k < keys; k++) made[k] = `k${k}`;
+    names = made;
+    keyNames.set(keys, names);
+  }
+  return names;
+}
 
 /** Every built-in generator by name. */
 export const GENERATORS: ReadonlyMap<string, Generator> = new Map(

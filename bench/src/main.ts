@@ -24,6 +24,23 @@ export const TARGETS = {
   latencyP99Ms: 2,
 } as const;
 
+/** Targets of the micro-batch runner on one core: events/s and the ratio to the embedded runner. */
+export const MICROBATCH_TARGETS = {
+  tumbling: { eventsPerSec: 20_000_000, vsEmbedded: 8 },
+  sliding: { eventsPerSec: 5_000_000, vsEmbedded: null },
+} as const;
+
+/** The micro-batch runner on the same workload (tumbling and sliding only). */
+export interface MicroBatchReport {
+  readonly result: WorkerResult;
+  /** micro-batch events/s ÷ embedded runner events/s. */
+  readonly vsEmbedded: number;
+  readonly targetEventsPerSec: number;
+  readonly targetVsEmbedded: number | null;
+  readonly status: "PASS" | "MISS";
+  readonly resultsMatch: boolean;
+}
+
 export interface WorkloadReport {
   readonly name: WorkloadName;
   readonly description: string;
@@ -36,6 +53,7 @@ export interface WorkloadReport {
   readonly status: "PASS" | "MISS" | null;
   /** The runner's sink output equals the ceiling's (count, value sum and checksum). */
   readonly resultsMatch: boolean;
+  readonly microbatch?: MicroBatchReport;
 }
 
 export interface LatencyReport {
@@ -137,7 +155,25 @@ export async function runBench(options: BenchOptions, io = { quiet: false }): Pr
     log(io, `${name}: runner…`);
     const runner = await runWorker(task("runner"), options.profileDir);
     const target = name === "tumbling" ? TARGETS.tumbling : name === "sliding" ? TARGETS.sliding : null;
+    let microbatch: MicroBatchReport | undefined;
+    if (name === "tumbling" || name === "sliding") {
+      log(io, `${name}: micro-batch runner…`);
+      const result = await runWorker(task("microbatch"), options.profileDir);
+      const t = MICROBATCH_TARGETS[name];
+      const vsEmbedded = result.eventsPerSec / runner.eventsPerSec;
+      const pass =
+        result.eventsPerSec >= t.eventsPerSec && (t.vsEmbedded === null || vsEmbedded >= t.vsEmbedded);
+      microbatch = {
+        result,
+        vsEmbedded,
+        targetEventsPerSec: t.eventsPerSec,
+        targetVsEmbedded: t.vsEmbedded,
+        status: pass ? "PASS" : "MISS",
+        resultsMatch: sameOutput(result, ceiling),
+      };
+    }
     workloads.push({
+      ...(microbatch ? { microbatch } : {}),
       name,
       description: describe(name, options),
       runner,
@@ -230,6 +266,39 @@ export function formatReport(r: BenchReport): string {
       ),
     );
   }
+  const mb = r.workloads.filter((w) => w.microbatch !== undefined);
+  if (mb.length > 0) {
+    lines.push("", "micro-batch runner (same input, same process isolation):");
+    lines.push(
+      formatTable(
+        [
+          "workload",
+          "events/s",
+          "per CPU-s",
+          "peak RSS MB",
+          "load",
+          "× embedded",
+          "target",
+          "status",
+          "= ceiling",
+        ],
+        mb.map((w) => {
+          const m = w.microbatch!;
+          return [
+            w.name,
+            mega(m.result.eventsPerSec),
+            mega(m.result.eventsPerCpuSec),
+            fixed(m.result.peakRssMb, 0),
+            fixed(m.result.loadAvg1, 2),
+            fixed(m.vsEmbedded, 2),
+            `≥ ${mega(m.targetEventsPerSec)}${m.targetVsEmbedded === null ? "" : ` and ≥ ${m.targetVsEmbedded}×`}`,
+            m.status,
+            m.resultsMatch ? "yes" : "NO",
+          ];
+        }),
+      ),
+    );
+  }
   const l = r.latency;
   if (l !== null) {
     lines.push("", `stateless latency, source → sink, at ${int(l.rate)} events/s for ${l.seconds}s:`);
@@ -294,7 +363,9 @@ async function main(): Promise<void> {
     writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`\nfigures written to ${options.json}`);
   }
-  const mismatch = report.workloads.some((w) => !w.resultsMatch) || report.latency?.resultsMatch === false;
+  const mismatch =
+    report.workloads.some((w) => !w.resultsMatch || w.microbatch?.resultsMatch === false) ||
+    report.latency?.resultsMatch === false;
   if (mismatch) {
     console.error("\nERROR: the runner's results differ from the hand-written ceiling's");
     process.exitCode = 1;

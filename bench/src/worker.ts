@@ -5,6 +5,7 @@
  */
 import { loadavg } from "node:os";
 import { runEmbedded } from "@tributary/runner-embedded";
+import { runMicroBatch } from "@tributary/runner-microbatch";
 import type { BuiltPipeline } from "@tributary/sdk";
 import type { WorkloadName } from "./args.ts";
 import type { Tally } from "./checksum.ts";
@@ -32,7 +33,8 @@ import {
 
 export interface WorkerTask {
   readonly workload: WorkloadName;
-  readonly mode: "runner" | "ceiling";
+  /** `runner`: the embedded runner; `microbatch`: the micro-batch runner; `ceiling`: hand-written. */
+  readonly mode: "runner" | "microbatch" | "ceiling";
   /** `throughput`: as fast as possible; `latency`: the stateless workload at a fixed rate. */
   readonly phase: "throughput" | "latency";
   readonly events: number;
@@ -96,10 +98,11 @@ async function runTask(task: WorkerTask): Promise<WorkerResult> {
   let eventsIn = 0;
   let elapsedMs: number;
   const cpu0 = process.cpuUsage();
-  if (task.mode === "runner") {
+  if (task.mode === "runner" || task.mode === "microbatch") {
     const built = pipelineOf(task);
     const t0 = performance.now();
-    const result = await runEmbedded(built, { sources: { events: source }, sinks: { out: sink } });
+    const run = task.mode === "runner" ? runEmbedded : runMicroBatch;
+    const result = await run(built, { sources: { events: source }, sinks: { out: sink } });
     elapsedMs = performance.now() - t0;
     eventsIn = result.recordsIn;
     if (result.deadLetters > 0)

@@ -11,7 +11,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import type { CompiledColumns, compileColumns, Expr, NodeVectorization } from "@tributary/codegen";
 import { canonicalKey, type OperatorCounters, type StreamRecord } from "@tributary/operators";
 import { type BuiltPipeline, collectFnRefs, type IrNode } from "@tributary/sdk";
-import { type Chunk, type Column, dictEncode, type KeyColumn } from "./batch.ts";
+import { arrowSchemaOf, type Chunk, type Column, dictEncode, type KeyColumn } from "./batch.ts";
 
 /** An expression evaluated over chunks. */
 type Compile = typeof compileColumns;
@@ -341,4 +341,26 @@ export function keyByChunk(
   let m = 0;
   for (let i = 0; i < n; i++) if (key.ids[i] !== -1) idx[m++] = i;
   return keyed.select(idx, m);
+}
+
+/**
+ * For `tributary explain`: per node with lambdas (and per source), `vectorized` or
+ * `row-wise: <reason>` as the micro-batch runner will run it, plus the record schema's columns
+ * that fall back to JSON.
+ */
+export async function explainMicroBatch(built: BuiltPipeline): Promise<Record<string, string>> {
+  const plans = await planNodes(built);
+  const out: Record<string, string> = {};
+  for (const node of built.ir.nodes) {
+    if (node.kind === "source") {
+      const { fallbacks } = arrowSchemaOf(node.params.recordSchema);
+      out[node.id] =
+        `columns from the record schema${fallbacks.length === 0 ? "" : `; JSON columns: ${fallbacks.map((f) => `${f.field} (${f.reason})`).join(", ")}`}`;
+      continue;
+    }
+    const plan = plans.get(node.id);
+    if (plan !== undefined)
+      out[node.id] = plan.status === "vectorized" ? "vectorized" : `row-wise: ${plan.reason}`;
+  }
+  return out;
 }

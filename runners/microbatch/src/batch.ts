@@ -10,26 +10,23 @@
  * (see {@link arrowSchemaOf}). Sources with a columnar read (the generator) fill the typed arrays
  * directly; other sources' decoded values are read into columns per field path on demand.
  */
-import { type ColumnBatch, type InputColumn, NullCode } from "@tributary/codegen";
+import { createRequire } from "node:module";
+import type { ColumnBatch, InputColumn } from "@tributary/codegen";
 import type { ColumnarField, ColumnarItems } from "@tributary/connectors";
 import type { StreamRecord } from "@tributary/operators";
 import type { JsonSchema } from "@tributary/sdk";
-import {
-  Bool,
-  type Data,
-  type DataType,
-  Dictionary,
-  Field,
-  Float64,
-  Int32,
-  makeData,
-  RecordBatch,
-  Schema,
-  Struct,
-  Utf8,
-  type Vector,
-  vectorFromArray,
-} from "apache-arrow";
+import type { Data, DataType, Field, RecordBatch, Schema, Utf8, Vector } from "apache-arrow";
+
+/** codegen's `NullCode`s (kept here so that running a job does not load the translator). */
+const NullCode = { null: 1, undefined: 2, unreachable: 3 } as const;
+
+type Arrow = typeof import("apache-arrow");
+let arrowModule: Arrow | null = null;
+/** Apache Arrow, loaded on first use (exports and explain), not at job start. */
+function arrow(): Arrow {
+  arrowModule ??= createRequire(import.meta.url)("apache-arrow") as Arrow;
+  return arrowModule;
+}
 
 /** A column of a chunk. `nulls` uses codegen's {@link NullCode}s (null / undefined / unreachable). */
 export type Column =
@@ -308,6 +305,7 @@ export class Chunk implements ColumnBatch {
 
   /** The chunk's stored columns as an Arrow record batch (JSON columns as Utf8 JSON text). */
   toArrow(): RecordBatch {
+    const { Field, Schema, Struct, makeData, RecordBatch } = arrow();
     const fields: Field[] = [];
     const children: Data[] = [];
     for (const [k, c] of this.#cols) {
@@ -486,6 +484,7 @@ function validity(nulls: Uint8Array | null, n: number): Uint8Array | undefined {
 
 /** Zero-copy Arrow data for a column (typed arrays are Arrow's buffers). */
 export function arrowData(c: Column, n: number): Data {
+  const { makeData, Float64, Bool, Dictionary, Utf8, Int32, vectorFromArray } = arrow();
   const nullBitmap = validity(c.nulls, n);
   const nullCount = c.nulls === null ? 0 : c.nulls.reduce((a, x) => a + (x === 0 ? 0 : 1), 0);
   switch (c.kind) {
@@ -533,6 +532,7 @@ export interface ArrowSchemaInfo {
  * → Dictionary<Utf8>, boolean → Bool; objects, arrays, unions and untyped fields → JSON (Utf8).
  */
 export function arrowSchemaOf(recordSchema: JsonSchema): ArrowSchemaInfo {
+  const { Field, Schema, Float64, Bool, Dictionary, Utf8, Int32 } = arrow();
   const s = recordSchema as {
     type?: unknown;
     properties?: Record<string, Record<string, unknown>>;

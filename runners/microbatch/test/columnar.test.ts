@@ -30,6 +30,15 @@ it("the generator's columnar read gives the same elements as read", async () => 
     expect(o).toEqual((item as { value: unknown }).value);
   }
   expect(b.position()).toBe(a.position());
+  const { Chunk } = await import("../src/batch.ts");
+  const batch = Chunk.fromColumnar("events", 1, cols).toArrow();
+  expect(batch.numRows).toBe(700);
+  expect(batch.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual([
+    "key:Dictionary<Int32, Utf8>",
+    "value:Float64",
+    "ts:Float64",
+  ]);
+  expect(batch.toArray()[5]?.toJSON()).toEqual((items[5] as { value: unknown }).value);
 });
 
 it("columnar map → filter → keyBy → sliding max equals the embedded runner; nodes reported vectorized", async () => {
@@ -65,4 +74,26 @@ it("columnar map → filter → keyBy → sliding max equals the embedded runner
   }
   expect(r.kernels["source:events"]).toMatch(/columnar/);
   clearMemory();
+});
+
+it("explain: per node vectorized or row-wise with the reason; JSON columns of the record schema", async () => {
+  const { explainMicroBatch } = await import("../src/index.ts");
+  const { z } = await import("zod");
+  const Ev = z.object({ key: z.string(), tags: z.array(z.string()), n: z.number(), ts: z.number().int() });
+  const built = pipeline("mb-explain", (p) => {
+    p.source("events", { schema: Ev })
+      .withTimestamps((e) => e.ts)
+      .flatMap((e) => e.tags.map((t) => ({ t, n: e.n })))
+      .keyBy((x) => x.t)
+      .window(sliding(300, 100))
+      .aggregate(max((x) => x.n))
+      .sink("out");
+  }).build();
+  const e = await explainMicroBatch(built);
+  expect(e["source:events"]).toMatch(/JSON columns: tags \(nested array\)/);
+  const byKind = (k: string) => Object.entries(e).find(([id]) => id.startsWith(k))?.[1];
+  expect(byKind("timestamps")).toBe("vectorized");
+  expect(byKind("flatMap")).toMatch(/^row-wise: /);
+  expect(byKind("keyBy")).toBe("vectorized");
+  expect(byKind("windowAggregate")).toBe("vectorized");
 });

@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { conformanceCommand } from "./commands/conformance.ts";
 import { explainCommand } from "./commands/explain.ts";
-import { runCommand } from "./commands/run.ts";
+import { RUNNERS, runCommand } from "./commands/run.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { exitCodeOf, messageOf } from "./errors.ts";
 
@@ -18,7 +18,7 @@ export function buildProgram(): Command {
     .command("run")
     .description("run a pipeline file on a runner")
     .argument("<file>", "pipeline file (.ts) that exports a pipeline")
-    .addOption(new Option("--runner <name>", "runner to use").choices(["embedded"]))
+    .addOption(new Option("--runner <name>", "runner to use (default embedded)").choices(RUNNERS))
     .option(
       "--source <name=uri>",
       "bind a source, e.g. transactions=file:data/tx.jsonl (repeatable)",
@@ -36,14 +36,27 @@ export function buildProgram(): Command {
     .option("--checkpoint-interval <duration>", "time between checkpoints, e.g. 10s")
     .option("--config <file>", "config file (default: tributary.config.json beside the pipeline)")
     .option("--batch-size <n>", "records read from a partition at a time")
+    .option(
+      "--trigger <trigger>",
+      "micro-batch runner: once | available-now | processing-time:DURATION (e.g. processing-time:5s)",
+    )
+    .option("--max-rows-per-batch <n>", "micro-batch runner: at most this many source rows per batch")
     .option("--no-progress", "do not show the progress line")
     .action(runCommand);
 
   program
     .command("explain")
-    .description("print a pipeline's IR (json) or its graph (mermaid, dot)")
+    .description(
+      "print a pipeline's IR (json) or its graph (mermaid, dot); with --runner microbatch, each node vectorized or row-wise",
+    )
     .argument("<file>", "pipeline file (.ts)")
-    .option("--format <format>", "json | mermaid | dot", "json")
+    .option("--format <format>", "json | mermaid | dot (default json); with --vectorization: text | json")
+    .addOption(
+      new Option("--runner <name>", "microbatch: report how the micro-batch runner runs each node").choices(
+        RUNNERS,
+      ),
+    )
+    .option("--vectorization", "report each node as vectorized or row-wise, with the reason")
     .action(explainCommand);
 
   program

@@ -1,16 +1,17 @@
 /**
  * `tributary run FILE`: build the pipeline in FILE, bind its sources and sinks, run it on the
- * embedded runner, and print a summary.
+ * embedded runner (default) or the micro-batch runner (`--runner microbatch`), and print a summary.
  */
 import { createSink, createSource, parseBinding, type Sink, type Source } from "@tributary/connectors";
 import { createStateBackend, parseStateSpec } from "@tributary/operators";
 import { runEmbedded } from "@tributary/runner-embedded";
+import type { MicroBatchStateOption, Trigger } from "@tributary/runner-microbatch";
 import { type BuiltPipeline, parseDuration } from "@tributary/sdk";
 import { findConfig, type RunConfigFile } from "../config/run-config.ts";
 import { UsageError } from "../errors.ts";
 import { loadPipeline } from "../load-pipeline.ts";
 import { startProgress } from "../progress.ts";
-import { printSummary } from "../summary.ts";
+import { printMicroBatchSummary, printSummary } from "../summary.ts";
 
 export interface RunFlags {
   runner?: string;
@@ -21,18 +22,36 @@ export interface RunFlags {
   checkpointInterval?: string;
   config?: string;
   batchSize?: string;
+  trigger?: string;
+  maxRowsPerBatch?: string;
   progress?: boolean;
 }
+
+export const RUNNERS = ["embedded", "microbatch"] as const;
 
 export async function runCommand(file: string, flags: RunFlags): Promise<void> {
   const config = findConfig(file, flags.config);
   const runner = flags.runner ?? config.runner ?? "embedded";
-  if (runner !== "embedded") {
-    throw new UsageError(`--runner ${runner}: unknown runner; the runners available are: embedded`);
+  if (!(RUNNERS as readonly string[]).includes(runner)) {
+    throw new UsageError(
+      `--runner ${runner}: unknown runner; the runners available are: ${RUNNERS.join(", ")}`,
+    );
+  }
+  if (runner === "embedded") {
+    for (const [flag, given] of [
+      ["--trigger", flags.trigger ?? config.trigger],
+      ["--max-rows-per-batch", flags.maxRowsPerBatch ?? config.maxRowsPerBatch],
+    ] as const) {
+      if (given !== undefined)
+        throw new UsageError(
+          `${flag} applies to the micro-batch runner only; add --runner microbatch or remove ${flag}`,
+        );
+    }
   }
   const built = await loadPipeline(file);
   const sources = bindSources(built, config, flags.source);
   const sinks = bindSinks(built, config, flags.sink);
+  if (runner === "microbatch") return runOnMicroBatch(built, config, flags, sources, sinks);
 
   const stateText = flags.state ?? config.state ?? "memory";
   const checkpointDir = flags.checkpointDir ?? config.checkpointDir;
@@ -67,6 +86,87 @@ export async function runCommand(file: string, flags: RunFlags): Promise<void> {
     process.off("SIGTERM", stop);
     await state.close();
   }
+}
+
+/** `--runner microbatch`: triggers, rows per batch, checkpoint directory and state store. */
+async function runOnMicroBatch(
+  built: BuiltPipeline,
+  config: RunConfigFile,
+  flags: RunFlags,
+  sources: Record<string, Promise<Source> | Source>,
+  sinks: Record<string, Sink>,
+): Promise<void> {
+  for (const [flag, given] of [
+    ["--checkpoint-interval", flags.checkpointInterval ?? config.checkpointInterval],
+    ["--batch-size", flags.batchSize ?? config.batchSize],
+  ] as const) {
+    if (given !== undefined) {
+      throw new UsageError(
+        `${flag} does not apply to --runner microbatch (it checkpoints after every batch); remove it, or use --max-rows-per-batch and --trigger`,
+      );
+    }
+  }
+  const trigger = parseTrigger(flags.trigger ?? config.trigger);
+  const maxRowsPerBatch =
+    flags.maxRowsPerBatch === undefined
+      ? config.maxRowsPerBatch
+      : parsePositiveInt(flags.maxRowsPerBatch, "--max-rows-per-batch");
+  const checkpointDir = flags.checkpointDir ?? config.checkpointDir;
+  const stateText = flags.state ?? config.state ?? "memory";
+  let state: MicroBatchStateOption;
+  if (stateText === "memory") state = "memory";
+  else if (stateText.startsWith("level:") && stateText.length > 6) {
+    if (checkpointDir === undefined) {
+      throw new UsageError(
+        `--state ${stateText}: the micro-batch runner keeps its offset and commit logs in a checkpoint directory; add --checkpoint-dir DIR`,
+      );
+    }
+    state = { level: stateText.slice(6) };
+  } else throw new UsageError(`--state ${stateText}: unknown state backend; use memory or level:DIR`);
+  const { runMicroBatch } = await import("@tributary/runner-microbatch");
+
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    const result = await runMicroBatch(built, {
+      sources: await resolveAll(sources),
+      sinks,
+      trigger,
+      maxRowsPerBatch,
+      checkpointDir,
+      state,
+      signal: abort.signal,
+    });
+    printMicroBatchSummary(built, result, trigger);
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+}
+
+const TRIGGER_HELP = "use once, available-now or processing-time:DURATION (e.g. processing-time:5s)";
+
+/** `once`, `available-now` or `processing-time:DURATION` (`processing-time:0`: back to back). */
+export function parseTrigger(text: string | undefined): Trigger | undefined {
+  if (text === undefined) return undefined;
+  const t = text.trim();
+  if (t === "once") return { kind: "once" };
+  if (t === "available-now") return { kind: "availableNow" };
+  if (t.startsWith("processing-time:")) {
+    const duration = t.slice("processing-time:".length);
+    let intervalMs: number;
+    try {
+      intervalMs = parseDuration(duration, "--trigger");
+    } catch {
+      throw new UsageError(
+        `--trigger ${text}: ${JSON.stringify(duration)} is not a duration; ${TRIGGER_HELP}`,
+      );
+    }
+    return { kind: "processingTime", intervalMs };
+  }
+  throw new UsageError(`--trigger ${text}: unknown trigger; ${TRIGGER_HELP}`);
 }
 
 function bindings(kind: "source" | "sink", fromConfig: Record<string, string> | undefined, flags: string[]) {

@@ -17,13 +17,17 @@ const Uri = z
 export const RunConfigFile = z
   .object({
     $schema: z.string().optional(),
-    runner: z.enum(["embedded"]).optional(),
+    runner: z.enum(["embedded", "microbatch"]).optional(),
     sources: z.record(z.string(), Uri).optional(),
     sinks: z.record(z.string(), Uri).optional(),
     state: z.string().optional(),
     checkpointDir: z.string().optional(),
     checkpointInterval: z.union([z.number().int().positive(), z.string()]).optional(),
     batchSize: z.number().int().positive().optional(),
+    /** Micro-batch runner: `once`, `available-now` or `processing-time:DURATION`. */
+    trigger: z.string().optional(),
+    /** Micro-batch runner: upper bound of source rows per batch. */
+    maxRowsPerBatch: z.number().int().positive().optional(),
   })
   .strict();
 export type RunConfigFile = z.infer<typeof RunConfigFile>;

@@ -31,13 +31,33 @@ export class KeyError extends Error {
  */
 export function canonicalKey(value: unknown): string {
   // Fast paths: most keys are strings or numbers, and this runs once per record.
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return encodeString(value);
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new KeyError("$", describeBad(value));
     // String(-0) is "0"; for finite numbers String() is the shortest round-trip form, as in JSON.
     return String(value);
   }
   return encode(value, "$", []);
+}
+
+/**
+ * Encodings of recently seen string keys. Streams repeat their keys, so handing back the same
+ * encoded string (instead of a fresh one per record) lets state lookups reuse its cached hash.
+ * Bounded: cleared when full.
+ */
+const stringEncodings = new Map<string, string>();
+const STRING_ENCODINGS_MAX = 1 << 16;
+
+function encodeString(value: string): string {
+  let enc = stringEncodings.get(value);
+  if (enc === undefined) {
+    enc = JSON.stringify(value);
+    if (value.length <= 64) {
+      if (stringEncodings.size >= STRING_ENCODINGS_MAX) stringEncodings.clear();
+      stringEncodings.set(value, enc);
+    }
+  }
+  return enc;
 }
 
 function encode(value: unknown, path: string, ancestors: object[]): string {

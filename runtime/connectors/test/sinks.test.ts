@@ -2,7 +2,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { clearMemory, collected, createSink, readCommittedJsonl, type Sink } from "../src/index.ts";
+import { clearMemory, collected, createSink, readCommittedJsonl } from "../src/index.ts";
 import { checkExactlyOnce, ops, tempDir } from "./helpers.ts";
 
 describe("file sink", () => {

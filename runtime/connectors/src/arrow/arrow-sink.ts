@@ -1,22 +1,18 @@
-import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { open, readdir, rename, unlink } from "node:fs/promises";
+import { open, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type RecordBatch, RecordBatchFileWriter } from "apache-arrow";
 import { ConnectorError } from "../errors.ts";
-import { exists, syncDir } from "../file/file-sink.ts";
+import { PartFiles, type PartFilesToken, syncDir } from "../file/part-files.ts";
 import type { Sink } from "../sink.ts";
 import { ArrowPartitionReader } from "./arrow-reader.ts";
 import { buildBatch, fits, inferLayout, type SinkLayout } from "./convert.ts";
 
 /** Commit token of an Arrow file sink: in-progress file names to publish, oldest first. */
-export interface ArrowCommitToken {
-  readonly pending: readonly string[];
-}
+export type ArrowCommitToken = PartFilesToken;
 
 /** Rows per record batch. */
 const BATCH_ROWS = 8192;
-const IN_PROGRESS = ".inprogress";
 const COMMITTED_PART = /^part-\d+-\d+\.arrow$/;
 
 /** Values with one inferred layout, on their way into one part file. */
@@ -24,11 +20,6 @@ interface Segment {
   readonly layout: SinkLayout;
   readonly batches: RecordBatch[];
   rows: unknown[];
-}
-
-/** `.part-<checkpoint>-<seq>.arrow.inprogress` → `part-<checkpoint>-<seq>.arrow` */
-function committedName(pending: string): string {
-  return pending.slice(1, -IN_PROGRESS.length);
 }
 
 /**
@@ -40,13 +31,12 @@ function committedName(pending: string): string {
  *   numbers → Float64, strings → Utf8, booleans → Bool, anything else → a Utf8 column of JSON
  *   text). A value that does not fit the schema (a new field, another type) starts a new segment,
  *   so nothing is lost or coerced; each segment becomes its own part file.
- * - `preCommit(id)` writes each segment as an IPC file to `.writing-<uuid>.arrow.inprogress`,
- *   fsyncs it, renames it to `.part-<id>-<seq>.arrow.inprogress` and returns them (with earlier
- *   pending files whose commit the sink has not seen) as the token. The IPC file format needs a
- *   footer listing every record batch, so the file is written whole here; until then the rows are
- *   kept in memory as Arrow record batches.
- * - `commit` renames them to `part-<id>-<seq>.arrow`: visible. Idempotent.
- * - `recover(token)` commits the token's files and deletes every other in-progress file.
+ * - `preCommit(id)` writes each segment as an IPC file, fsyncs it and stages it as a pending part
+ *   of checkpoint `id` ({@link PartFiles}). The IPC file format needs a footer listing every
+ *   record batch, so the file is written whole here; until then the rows are kept in memory as
+ *   Arrow record batches.
+ * - `commit` makes the pending parts visible as `part-<id>-<seq>.arrow`; `recover(token)` commits
+ *   the token's parts and deletes every other in-progress file.
  *
  * `close()` does not commit. Use one sink instance per directory. Read the output back with
  * {@link readCommittedArrow} or any Arrow reader (a JSON column carries the field metadata
@@ -55,14 +45,14 @@ function committedName(pending: string): string {
 export class ArrowFileSink implements Sink {
   readonly description: string;
   private segments: Segment[] = [];
-  private io: Promise<void> = Promise.resolve();
-  private uncommitted: string[] = [];
+  private readonly parts: PartFiles;
 
   constructor(
     private readonly dir: string,
     display: string,
   ) {
     this.description = `file:${display}?format=arrow (Arrow IPC, exactly-once)`;
+    this.parts = new PartFiles(dir, ".arrow", this.description, "Arrow file sink");
     try {
       mkdirSync(dir, { recursive: true });
     } catch (e) {
@@ -100,12 +90,10 @@ export class ArrowFileSink implements Sink {
     const segments = this.segments;
     this.segments = [];
     for (const s of segments) this.seal(s);
-    await this.serial(async () => {
-      const id = String(checkpointId).padStart(12, "0");
-      let seq = 0;
+    await this.parts.serial(async () => {
       for (const segment of segments) {
         const bytes = RecordBatchFileWriter.writeAll(segment.batches).toUint8Array(true);
-        const writing = `.writing-${randomUUID()}.arrow${IN_PROGRESS}`;
+        const writing = this.parts.writingName();
         const handle = await open(join(this.dir, writing), "wx");
         try {
           await handle.writeFile(bytes);
@@ -113,80 +101,26 @@ export class ArrowFileSink implements Sink {
         } finally {
           await handle.close();
         }
-        let pending: string;
-        for (; ; seq++) {
-          pending = `.part-${id}-${String(seq).padStart(4, "0")}.arrow${IN_PROGRESS}`;
-          const taken =
-            (await exists(join(this.dir, pending))) || (await exists(join(this.dir, committedName(pending))));
-          if (!taken) break;
-        }
-        await rename(join(this.dir, writing), join(this.dir, pending));
-        this.uncommitted.push(pending);
+        await this.parts.stage(writing, checkpointId);
       }
       if (segments.length > 0) await syncDir(this.dir);
     });
-    return { pending: [...this.uncommitted] };
+    return this.parts.token();
   }
 
-  async commit(token: unknown): Promise<void> {
-    const pending = this.pendingOf(token);
-    await this.serial(async () => {
-      for (const name of pending) {
-        const target = committedName(name);
-        if (await exists(join(this.dir, name))) {
-          await rename(join(this.dir, name), join(this.dir, target));
-        } else if (!(await exists(join(this.dir, target)))) {
-          throw new ConnectorError(
-            this.description,
-            `cannot commit ${name}: neither it nor ${target} exists`,
-            "Output was removed from the directory after its checkpoint; restore from an earlier checkpoint or rerun.",
-          );
-        }
-      }
-      await syncDir(this.dir);
-    });
-    this.uncommitted = this.uncommitted.filter((n) => !pending.includes(n));
+  commit(token: unknown): Promise<void> {
+    return this.parts.commit(token);
   }
 
   async recover(token: unknown | null): Promise<void> {
-    await this.io;
+    await this.parts.idle();
     this.segments = [];
-    if (token !== null && token !== undefined) await this.commit(token);
-    await this.serial(async () => {
-      for (const name of await readdir(this.dir)) {
-        if (name.endsWith(IN_PROGRESS)) await unlink(join(this.dir, name)).catch(() => undefined);
-      }
-      await syncDir(this.dir);
-    });
-    this.uncommitted = [];
+    await this.parts.recover(token);
   }
 
   async close(): Promise<void> {
-    await this.io;
+    await this.parts.idle();
     this.segments = [];
-  }
-
-  private serial(op: () => Promise<void>): Promise<void> {
-    const next = this.io.then(op);
-    this.io = next.catch(() => undefined);
-    return next;
-  }
-
-  private pendingOf(token: unknown): readonly string[] {
-    const pending = (token as Partial<ArrowCommitToken> | null)?.pending;
-    const valid = (n: unknown) =>
-      typeof n === "string" &&
-      n.startsWith(".part-") &&
-      n.endsWith(`.arrow${IN_PROGRESS}`) &&
-      !n.includes("/");
-    if (!Array.isArray(pending) || !pending.every(valid)) {
-      throw new ConnectorError(
-        this.description,
-        `${JSON.stringify(token)} is not an Arrow file sink commit token`,
-        "Pass the value preCommit returned.",
-      );
-    }
-    return pending;
   }
 }
 

@@ -1,53 +1,23 @@
-import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { type FileHandle, open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
+import { type FileHandle, open, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConnectorError } from "../errors.ts";
 import type { Sink } from "../sink.ts";
+import { PartFiles, type PartFilesToken, syncDir } from "./part-files.ts";
 
 /** Commit token of a file sink: in-progress file names to publish, oldest first. */
-export interface FileCommitToken {
-  readonly pending: readonly string[];
-}
+export type FileCommitToken = PartFilesToken;
 
 /** Buffered bytes that trigger a write to the file (and a promise for backpressure). */
 const FLUSH_BYTES = 1 << 20;
-const IN_PROGRESS = ".inprogress";
 const COMMITTED_PART = /^part-\d+-\d+\.jsonl$/;
 
-/** `.part-<checkpoint>-<seq>.jsonl.inprogress` → `part-<checkpoint>-<seq>.jsonl` */
-function committedName(pending: string): string {
-  return pending.slice(1, -IN_PROGRESS.length);
-}
-
-export async function exists(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => null)) !== null;
-}
-
-/** fsync a directory so renames in it are durable (not supported everywhere; best effort). */
-export async function syncDir(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Some platforms cannot fsync directories; the renames are still atomic.
-  }
-}
-
 /**
- * An exactly-once JSON Lines sink writing to a directory, by two-phase commit with atomic renames.
- *
- * - `write` appends lines to a hidden in-progress file (`.writing-<uuid>.jsonl.inprogress`).
- * - `preCommit(id)` flushes and fsyncs it and renames it to `.part-<id>-<seq>.jsonl.inprogress`
- *   (id zero-padded to 12 digits, so names sort by checkpoint); the token lists it together with
- *   any earlier pending file whose commit this sink has not seen.
- * - `commit` renames each pending file to `part-<id>-<seq>.jsonl`: now visible. Idempotent: a
- *   file already renamed is skipped.
- * - `recover(token)` commits the token's files, then deletes every other in-progress file.
+ * An exactly-once JSON Lines sink writing to a directory, by two-phase commit with atomic renames
+ * ({@link PartFiles}): `write` appends lines to a hidden in-progress file; `preCommit(id)` flushes
+ * and fsyncs it and stages it as a pending part of checkpoint `id`; `commit` makes the pending
+ * parts visible as `part-<id>-<seq>.jsonl`; `recover(token)` commits the token's parts and deletes
+ * every other in-progress file.
  *
  * `close()` does not commit. Use one sink instance per directory.
  * Read the output back with {@link readCommittedJsonl}.
@@ -57,9 +27,7 @@ export class FileSink implements Sink {
   private current: { handle: FileHandle; name: string } | null = null;
   private buffer: string[] = [];
   private bufferedBytes = 0;
-  /** File operations run one after another. */
-  private io: Promise<void> = Promise.resolve();
-  private uncommitted: string[] = [];
+  private readonly parts: PartFiles;
 
   /**
    * @param dir - absolute directory path; created if missing.
@@ -70,6 +38,7 @@ export class FileSink implements Sink {
     display: string,
   ) {
     this.description = `file:${display} (JSON Lines, exactly-once)`;
+    this.parts = new PartFiles(dir, ".jsonl", this.description, "file sink");
     try {
       mkdirSync(dir, { recursive: true });
     } catch (e) {
@@ -92,68 +61,35 @@ export class FileSink implements Sink {
 
   async preCommit(checkpointId: number): Promise<FileCommitToken> {
     await this.flush();
-    await this.serial(async () => {
+    await this.parts.serial(async () => {
       const current = this.current;
       if (current === null) return;
       this.current = null;
       await current.handle.sync();
       await current.handle.close();
-      const id = String(checkpointId).padStart(12, "0");
-      let seq = 0;
-      let pending: string;
-      for (; ; seq++) {
-        pending = `.part-${id}-${String(seq).padStart(4, "0")}.jsonl${IN_PROGRESS}`;
-        const taken =
-          (await exists(join(this.dir, pending))) || (await exists(join(this.dir, committedName(pending))));
-        if (!taken) break;
-      }
-      await rename(join(this.dir, current.name), join(this.dir, pending));
+      await this.parts.stage(current.name, checkpointId);
       await syncDir(this.dir);
-      this.uncommitted.push(pending);
     });
-    return { pending: [...this.uncommitted] };
+    return this.parts.token();
   }
 
-  async commit(token: unknown): Promise<void> {
-    const pending = this.pendingOf(token);
-    await this.serial(async () => {
-      for (const name of pending) {
-        const target = committedName(name);
-        if (await exists(join(this.dir, name))) {
-          await rename(join(this.dir, name), join(this.dir, target));
-        } else if (!(await exists(join(this.dir, target)))) {
-          throw new ConnectorError(
-            this.description,
-            `cannot commit ${name}: neither it nor ${target} exists`,
-            "Output was removed from the directory after its checkpoint; restore from an earlier checkpoint or rerun.",
-          );
-        }
-      }
-      await syncDir(this.dir);
-    });
-    this.uncommitted = this.uncommitted.filter((n) => !pending.includes(n));
+  commit(token: unknown): Promise<void> {
+    return this.parts.commit(token);
   }
 
   async recover(token: unknown | null): Promise<void> {
-    await this.serial(async () => {
+    await this.parts.serial(async () => {
       if (this.current !== null) await this.current.handle.close();
       this.current = null;
     });
     this.buffer = [];
     this.bufferedBytes = 0;
-    if (token !== null && token !== undefined) await this.commit(token);
-    await this.serial(async () => {
-      for (const name of await readdir(this.dir)) {
-        if (name.endsWith(IN_PROGRESS)) await unlink(join(this.dir, name)).catch(() => undefined);
-      }
-      await syncDir(this.dir);
-    });
-    this.uncommitted = [];
+    await this.parts.recover(token);
   }
 
   async close(): Promise<void> {
     await this.flush();
-    await this.serial(async () => {
+    await this.parts.serial(async () => {
       await this.current?.handle.close();
       this.current = null;
     });
@@ -161,36 +97,17 @@ export class FileSink implements Sink {
 
   /** Writes buffered lines to the in-progress file, opening it if needed. */
   private flush(): Promise<void> {
-    if (this.buffer.length === 0) return this.io;
+    if (this.buffer.length === 0) return this.parts.idle();
     const text = this.buffer.join("");
     this.buffer = [];
     this.bufferedBytes = 0;
-    return this.serial(async () => {
+    return this.parts.serial(async () => {
       if (this.current === null) {
-        const name = `.writing-${randomUUID()}.jsonl${IN_PROGRESS}`;
+        const name = this.parts.writingName();
         this.current = { handle: await open(join(this.dir, name), "wx"), name };
       }
       await this.current.handle.write(text);
     });
-  }
-
-  private serial(op: () => Promise<void>): Promise<void> {
-    const next = this.io.then(op);
-    this.io = next.catch(() => undefined);
-    return next;
-  }
-
-  private pendingOf(token: unknown): readonly string[] {
-    const pending = (token as Partial<FileCommitToken> | null)?.pending;
-    const valid = (n: unknown) => typeof n === "string" && n.startsWith(".part-") && n.endsWith(IN_PROGRESS);
-    if (!Array.isArray(pending) || !pending.every(valid)) {
-      throw new ConnectorError(
-        this.description,
-        `${JSON.stringify(token)} is not a file sink commit token`,
-        "Pass the value preCommit returned.",
-      );
-    }
-    return pending;
   }
 }
 

@@ -434,16 +434,27 @@ export class WindowAggregateOperator implements Operator {
       const ks = store.get(keyEnc);
       if (ks === undefined) continue;
       const windows = ks.windows;
+      const n = windows.length;
+      // A key's windows are sorted by start and (fixed windows: same size; sessions: disjoint)
+      // therefore by end, and fire and free times rise with the end: the windows due are a
+      // prefix, and the first window not yet due to fire ends the walk.
       let kept = 0;
-      for (let i = 0; i < windows.length; i++) {
+      let i = 0;
+      for (; i < n; i++) {
         const slot = windows[i]!;
-        if (!slot.fired && this.#fireTime(slot) <= w) {
+        if (this.#fireTime(slot) > w) break;
+        if (!slot.fired) {
           slot.fired = true;
           if (accumulating || slot.pending > 0) this.#emitPane(ks, keyEnc, slot, "on_time", out);
         }
         if (this.#freeTime(slot) > w) windows[kept++] = slot;
       }
-      windows.length = kept;
+      if (kept < i) {
+        for (let j = i; j < n; j++) windows[kept++] = windows[j]!;
+        windows.length = kept;
+      } else {
+        kept = n;
+      }
       if (kept === 0) store.delete(keyEnc);
       else store.set(keyEnc, ks.keyGroup, ks);
     }

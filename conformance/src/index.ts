@@ -20,5 +20,11 @@ export {
 } from "./runners/embedded.ts";
 export { RUNNERS, selectRunners } from "./runners/index.ts";
 export { LinesSource } from "./runners/lines-source.ts";
+export {
+  MICROBATCH_BATCH_SIZES,
+  MICROBATCH_MATRIX,
+  type MicroBatchRunnerConfig,
+  microBatchRunner,
+} from "./runners/microbatch.ts";
 export { replayReferenceRunner } from "./self-test/replay-runner.ts";
 export * from "./user-pipeline.ts";

@@ -45,6 +45,13 @@ export interface RunnerUnderTest {
    * `embeddedRunner({"batchSize":7})`; counterexamples print it so they paste as is.
    */
   expression?: string;
+  /**
+   * Whether the runner may emit `early` panes when a window has an early trigger (default true).
+   * SEMANTICS.md §5 lets a runner emit none; one that declares `false` is held to it by the pane
+   * invariants (no early pane at all, and with `L = 0` exactly one pane per window even when an
+   * early trigger is set), instead of passing the early-pane checks vacuously.
+   */
+  emitsEarlyPanes?: boolean;
   run(built: BuiltPipeline, input: PartitionedInput, plan: ExecutionPlan): Promise<RunOutput>;
 }
 

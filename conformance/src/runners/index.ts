@@ -1,8 +1,12 @@
 /** The runners the conformance suite knows, by name (for `tributary conformance --runners`). */
 import type { RunnerUnderTest } from "../runner.ts";
 import { EMBEDDED_MATRIX, embeddedRunner } from "./embedded.ts";
+import { MICROBATCH_MATRIX, microBatchRunner } from "./microbatch.ts";
 
-/** Runner names → the configurations they stand for. `embedded` is the whole embedded matrix. */
+/**
+ * Runner names → the configurations they stand for. `embedded` and `microbatch` are each runner's
+ * whole matrix; `all` is both.
+ */
 export const RUNNERS: Readonly<Record<string, readonly RunnerUnderTest[]>> = {
   embedded: EMBEDDED_MATRIX,
   "embedded-rr1": [EMBEDDED_MATRIX[0]!],
@@ -10,6 +14,13 @@ export const RUNNERS: Readonly<Record<string, readonly RunnerUnderTest[]>> = {
   "embedded-b1000": [EMBEDDED_MATRIX[2]!],
   "embedded-cp3": [EMBEDDED_MATRIX[3]!],
   "embedded-plan": [embeddedRunner({ name: "embedded[random, batch plan]" })],
+  microbatch: MICROBATCH_MATRIX,
+  "microbatch-b1": [MICROBATCH_MATRIX[0]!],
+  "microbatch-b7": [MICROBATCH_MATRIX[1]!],
+  "microbatch-b1000": [MICROBATCH_MATRIX[2]!],
+  "microbatch-b65536": [MICROBATCH_MATRIX[3]!],
+  "microbatch-plan": [microBatchRunner()],
+  all: [...EMBEDDED_MATRIX, ...MICROBATCH_MATRIX],
 };
 
 /** The runners named in `names` (comma lists allowed), without duplicates; throws on an unknown name. */

@@ -1,6 +1,5 @@
 export { type ArrowSchemaInfo, arrowSchemaOf } from "./batch.ts";
 export { explainMicroBatch } from "./batch-lambdas.ts";
-export { type MicroBatchAdapterConfig, microBatchRunner } from "./conformance-adapter.ts";
 export { BindingError } from "./graph.ts";
 export type { BatchReport, MicroBatchResult, MicroBatchRunOptions, Trigger } from "./options.ts";
 export { runMicroBatch } from "./run.ts";

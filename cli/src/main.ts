@@ -72,7 +72,7 @@ export function buildProgram(): Command {
     )
     .option(
       "--runners <list>",
-      "comma-separated runners: embedded (every configuration), embedded-rr1, embedded-b7, embedded-b1000, embedded-cp3, embedded-plan",
+      "comma-separated runners: embedded (every configuration), embedded-rr1, embedded-b7, embedded-b1000, embedded-cp3, embedded-plan, microbatch (batch 1, 7, 1000, 65536), microbatch-b1, microbatch-b7, microbatch-b1000, microbatch-b65536, microbatch-plan, all",
       "embedded",
     )
     .option(

@@ -247,6 +247,31 @@ describe("embedded runner", () => {
     expect(result.deadLetters).toBe(1);
   });
 
+  it("chains stateless operators in place only where records are not shared (fan-out keeps its own records)", async () => {
+    type E = { v: number; ts: number };
+    const built = pipeline("chain", (p) => {
+      const s = p.source<E>("tx").withTimestamps((e) => e.ts);
+      // Two consumers of one stream: neither may see the other's rewrite.
+      s.map((e) => ({ v: e.v * 10, ts: e.ts }))
+        .filter((e) => e.v !== 20)
+        .sink("out");
+      s.map((e) => ({ v: e.v + 1, ts: e.ts })).sink("dlq");
+    }).build();
+    const input = [1, 2, 3].map((v) => ({ v, ts: v }));
+    const { result, out } = await runOn(built, [input]);
+    expect(out.out).toEqual([
+      { v: 10, ts: 1 },
+      { v: 30, ts: 3 },
+    ]);
+    expect(out.dlq).toEqual([
+      { v: 2, ts: 1 },
+      { v: 3, ts: 2 },
+      { v: 4, ts: 3 },
+    ]);
+    const filter = built.ir.nodes.find((n) => n.kind === "filter")!.id;
+    expect(result.counters[filter]).toMatchObject({ in: 3, out: 2, filtered: 1 });
+  });
+
   it("names the missing binding and the fix", async () => {
     const built = spendPipeline(0);
     await expect(runEmbedded(built, { sources: {}, sinks: {} })).rejects.toThrow(/--source tx=URI/);

@@ -7,7 +7,7 @@
  * SEMANTICS.md §2) by calling {@link Operator.onWatermark}. The element watermark travels in
  * {@link StreamRecord.w}; lateness is judged by it, never by the operator watermark.
  */
-import type { DeadLetter, StreamRecord } from "./record.ts";
+import type { DeadLetter, MutableStreamRecord, StreamRecord } from "./record.ts";
 
 /** Where an operator sends what it produces. */
 export interface Output {
@@ -64,4 +64,30 @@ export interface Operator {
   snapshot(): Snapshot;
   /** Restore from {@link snapshot}; keyed state stores are restored by the state backend. */
   restore(snapshot: Snapshot): void;
+}
+
+/**
+ * An operator that runners may chain (as Flink chains operators): instead of emitting a new
+ * record per element, it rewrites its input records in place. Only stateless one-in-one-out
+ * operators (timestamps, keyBy, map, filter) implement it.
+ *
+ * Internal runner API. A runner may call {@link processBatchInPlace} only with records it owns
+ * exclusively (see {@link MutableStreamRecord}): created for this chain, not delivered to any
+ * other consumer, not kept by anyone. Its effect equals {@link Operator.processBatch} with the
+ * emitted records written back into `batch`: counters, dead letters, thrown errors and the order
+ * of the kept records are the same.
+ */
+export interface InPlaceOperator extends Operator {
+  /**
+   * Process `batch` in arrival order; each output is written into its input record, and the
+   * records that produce no output (filtered, dead-lettered) are removed, so that afterwards
+   * `batch` holds exactly the records `processBatch` would have emitted, in the same order.
+   * Dead letters still go to `out.deadLetter`; `out.emit` is not called.
+   */
+  processBatchInPlace(batch: MutableStreamRecord[], out: Output): void;
+}
+
+/** Whether `op` can be chained with {@link InPlaceOperator.processBatchInPlace}. */
+export function isInPlaceOperator(op: Operator | null): op is InPlaceOperator {
+  return op !== null && typeof (op as Partial<InPlaceOperator>).processBatchInPlace === "function";
 }

@@ -23,6 +23,24 @@ export interface StreamRecord {
   readonly keyEnc?: string;
 }
 
+/**
+ * A record its holder owns exclusively, which chained operators may rewrite in place
+ * ({@link InPlaceOperator}). Internal to runners: a record becomes mutable only while a runner
+ * moves it through a chain of stateless operators, from where it was created (a source read) to
+ * the first operator that is not in the chain. Records that fan out to several consumers, or that
+ * an operator may keep (in state, in an accumulator), are never mutated; everywhere else records
+ * are the readonly {@link StreamRecord}. Runners create these with all six fields present (`key`
+ * and `keyEnc` undefined until a keyBy sets them), so that every stage sees one object shape.
+ */
+export interface MutableStreamRecord extends StreamRecord {
+  value: unknown;
+  ts: number;
+  w: number;
+  id: Identity;
+  key: unknown;
+  keyEnc: string | undefined;
+}
+
 /** An element that could not be processed, with the reason. Nothing is dropped silently. */
 export interface DeadLetter {
   /** Identity of the element (for source records: source, partition, offset). */

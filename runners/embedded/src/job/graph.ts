@@ -7,6 +7,8 @@ import type { Sink, Source } from "@tributary/connectors";
 import {
   createOperator,
   type DeadLetter,
+  type InPlaceOperator,
+  isInPlaceOperator,
   newCounters,
   type Operator,
   type OperatorCounters,
@@ -39,6 +41,18 @@ export interface RuntimeNode {
   readonly out: Output;
   /** For sink nodes: the bound sink. */
   sink: Sink | null;
+  /**
+   * Operator chaining: set on the first node of a chain (see {@link chainOperators}), the nodes
+   * whose operators rewrite this node's records in place, this one first. The records in this
+   * node's queue are then owned by the chain; the other members never get a queue of their own.
+   */
+  chain: ChainLink[] | null;
+}
+
+/** One member of an operator chain. */
+export interface ChainLink {
+  readonly node: RuntimeNode;
+  readonly op: InPlaceOperator;
 }
 
 export interface SourceBinding {
@@ -111,6 +125,7 @@ export function buildJobGraph(
       inputWatermark: Number.NEGATIVE_INFINITY,
       watermark: Number.NEGATIVE_INFINITY,
       sink: null,
+      chain: null,
       out: {
         emit: (record) => {
           for (const c of consumers) c.queue.push(record);
@@ -129,6 +144,8 @@ export function buildJobGraph(
     }
     if (node.kind === "deadLetters") (graph.deadLetterNodes as RuntimeNode[]).push(rn);
   }
+
+  chainOperators(nodes);
 
   const sourceNames = ir.nodes.flatMap((n) => (n.kind === "source" ? [n.params.name] : []));
   const sinkNames = ir.nodes.flatMap((n) => (n.kind === "sink" ? [n.params.name] : []));
@@ -153,6 +170,31 @@ export function buildJobGraph(
     }
   }
   return graph;
+}
+
+/**
+ * Operator chaining (as Flink does): a source with a single consumer hands it records that no one
+ * else sees, so a run of stateless operators after it (timestamps, keyBy, map, filter), each the
+ * only consumer of the one before and reading nothing else, can rewrite those records in place
+ * instead of creating a new record per operator. The chain ends before the first node that is not
+ * such an operator (a window, a sink, a fan-out, a union…), which receives the records as usual.
+ * Counters, dead letters, watermarks and order are those of the unchained graph: stateless
+ * operators do nothing on watermarks, and the runner still advances each member's watermark.
+ */
+function chainOperators(nodes: readonly RuntimeNode[]): void {
+  for (const source of nodes) {
+    if (source.node.kind !== "source" || source.consumers.length !== 1) continue;
+    const chain: ChainLink[] = [];
+    let next = source.consumers[0]!;
+    for (;;) {
+      const op = next.op;
+      if (next.inputs.length !== 1 || !isInPlaceOperator(op)) break;
+      chain.push({ node: next, op });
+      if (next.consumers.length !== 1 || next.lateConsumers.length > 0) break;
+      next = next.consumers[0]!;
+    }
+    if (chain.length > 0) chain[0]!.node.chain = chain;
+  }
 }
 
 function routeDeadLetter(graph: JobGraph, letter: DeadLetter): void {

@@ -5,7 +5,7 @@
  * pass before it sees their new watermark (channels are FIFO, SEMANTICS.md §2), so the operator
  * watermark a record meets is never above its element watermark.
  */
-import { TimestampsOperator } from "@tributary/operators";
+import { type MutableStreamRecord, TimestampsOperator } from "@tributary/operators";
 import type { JobGraph, RuntimeNode } from "./graph.ts";
 
 /** Process until every queue is empty. */
@@ -31,6 +31,17 @@ function hasQueued(nodes: readonly RuntimeNode[]): boolean {
 }
 
 async function processBatch(n: RuntimeNode, batch: RuntimeNode["queue"]): Promise<void> {
+  if (n.chain) {
+    // The records were created for this chain (source-partitions.ts): rewrite them in place.
+    const records = batch as MutableStreamRecord[];
+    const chain = n.chain;
+    for (let i = 0; i < chain.length && records.length > 0; i++) {
+      const link = chain[i]!;
+      link.op.processBatchInPlace(records, link.node.out);
+    }
+    forward(chain[chain.length - 1]!.node, records);
+    return;
+  }
   if (n.op) {
     const pending = n.op.processBatch(batch, n.out);
     if (pending) await pending;
@@ -49,6 +60,17 @@ async function processBatch(n: RuntimeNode, batch: RuntimeNode["queue"]): Promis
   n.counters.out += batch.length;
   for (const c of n.consumers) {
     if (c.queue.length === 0) c.queue = batch.slice();
+    else for (const r of batch) c.queue.push(r);
+  }
+}
+
+/** Queue `batch` (which the caller gives up) to every consumer of `n`. */
+function forward(n: RuntimeNode, batch: RuntimeNode["queue"]): void {
+  if (batch.length === 0) return;
+  const consumers = n.consumers;
+  for (let i = 0; i < consumers.length; i++) {
+    const c = consumers[i]!;
+    if (c.queue.length === 0) c.queue = i === consumers.length - 1 ? batch : batch.slice();
     else for (const r of batch) c.queue.push(r);
   }
 }

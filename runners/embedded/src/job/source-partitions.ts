@@ -3,7 +3,7 @@
  * decode errors and schema violations become dead letters here, before any user code runs.
  */
 import type { PartitionReader, SourceItem } from "@tributary/connectors";
-import type { StreamRecord } from "@tributary/operators";
+import type { MutableStreamRecord, StreamRecord } from "@tributary/operators";
 import type { JobGraph, SourceBinding } from "./graph.ts";
 import { pump } from "./pump.ts";
 
@@ -67,7 +67,8 @@ export async function readPartition(
   const consumers = source.consumers;
   const name = binding.name;
   const validate = binding.validate as ((raw: unknown) => ValidationResult) | null;
-  let out: StreamRecord[] = [];
+  // Created with every field, so that a chain of operators can fill them in place (graph.ts).
+  let out: MutableStreamRecord[] = [];
   for (const item of items as SourceItem[]) {
     if (item.kind === "watermark") {
       // Elements before a scripted watermark must see the partition's old watermark.
@@ -104,7 +105,7 @@ export async function readPartition(
       value = result.data;
     }
     counters.out++;
-    out.push({ value, ts: 0, w: Number.NEGATIVE_INFINITY, id });
+    out.push({ value, ts: 0, w: Number.NEGATIVE_INFINITY, id, key: undefined, keyEnc: undefined });
   }
   deliver(consumers, out);
   return items.length;

@@ -1,5 +1,5 @@
-import type { Operator, Output } from "../operator.ts";
-import type { StreamRecord } from "../record.ts";
+import type { InPlaceOperator, Output } from "../operator.ts";
+import type { MutableStreamRecord, StreamRecord } from "../record.ts";
 import { StatelessBase, type StatelessOptions } from "./base.ts";
 import {
   describeCall,
@@ -21,7 +21,7 @@ export interface KeyByOptions extends StatelessOptions<unknown> {
  * the dead-letter output with reason `undefined-key` whatever `onError` says (that setting only
  * governs a key function that throws).
  */
-export class KeyByOperator extends StatelessBase implements Operator {
+export class KeyByOperator extends StatelessBase implements InPlaceOperator {
   readonly nodeKind = "keyBy";
   readonly #fn: (value: unknown) => unknown;
   readonly #encode: (key: unknown) => string;
@@ -64,6 +64,46 @@ export class KeyByOperator extends StatelessBase implements Operator {
       c.out++;
       out.emit({ value: r.value, ts: r.ts, w: r.w, id: r.id, key, keyEnc });
     }
+  }
+
+  /** {@link processBatch} for chaining: `key` and `keyEnc` are written into the record. */
+  processBatchInPlace(batch: MutableStreamRecord[], out: Output): void {
+    const c = this.counters;
+    const fn = this.#fn;
+    const encode = this.#encode;
+    const n = batch.length;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const r = batch[i]!;
+      c.in++;
+      let key: unknown;
+      try {
+        key = fn(r.value);
+      } catch (e) {
+        handleUserFunctionError(this, r, e, out, c);
+        continue;
+      }
+      let keyEnc: string | undefined;
+      let problem: string | undefined;
+      if (key === undefined) {
+        problem = "returned undefined";
+      } else {
+        try {
+          keyEnc = encode(key);
+        } catch (e) {
+          problem = `returned a key that is not JSON (${errorMessage(e)})`;
+        }
+      }
+      if (keyEnc === undefined) {
+        this.#badKey(r, problem ?? "returned an unencodable key", out);
+        continue;
+      }
+      c.out++;
+      r.key = key;
+      r.keyEnc = keyEnc;
+      batch[kept++] = r;
+    }
+    batch.length = kept;
   }
 
   #badKey(r: StreamRecord, problem: string, out: Output): void {

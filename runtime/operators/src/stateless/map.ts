@@ -1,5 +1,5 @@
-import type { Operator, Output } from "../operator.ts";
-import type { StreamRecord } from "../record.ts";
+import type { InPlaceOperator, Output } from "../operator.ts";
+import type { MutableStreamRecord, StreamRecord } from "../record.ts";
 import { StatelessBase, type StatelessOptions } from "./base.ts";
 import { handleUserFunctionError } from "./user-function-error.ts";
 
@@ -11,7 +11,7 @@ import { handleUserFunctionError } from "./user-function-error.ts";
  * const op = new MapOperator({ nodeId: "double", fn: (v) => (v as number) * 2 });
  * ```
  */
-export class MapOperator extends StatelessBase implements Operator {
+export class MapOperator extends StatelessBase implements InPlaceOperator {
   readonly nodeKind = "map";
   readonly #fn: (value: unknown) => unknown;
 
@@ -36,5 +36,28 @@ export class MapOperator extends StatelessBase implements Operator {
       c.out++;
       out.emit({ value, ts: r.ts, w: r.w, id: r.id, key: r.key, keyEnc: r.keyEnc });
     }
+  }
+
+  /** {@link processBatch} for chaining: the new value is written into the record. */
+  processBatchInPlace(batch: MutableStreamRecord[], out: Output): void {
+    const c = this.counters;
+    const fn = this.#fn;
+    const n = batch.length;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const r = batch[i]!;
+      c.in++;
+      let value: unknown;
+      try {
+        value = fn(r.value);
+      } catch (e) {
+        handleUserFunctionError(this, r, e, out, c);
+        continue;
+      }
+      c.out++;
+      r.value = value;
+      batch[kept++] = r;
+    }
+    batch.length = kept;
   }
 }

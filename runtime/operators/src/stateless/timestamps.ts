@@ -1,6 +1,6 @@
 import type { WatermarkStrategy } from "@tributary/sdk";
-import type { Operator, Output, Snapshot } from "../operator.ts";
-import type { StreamRecord } from "../record.ts";
+import type { InPlaceOperator, Output, Snapshot } from "../operator.ts";
+import type { MutableStreamRecord, StreamRecord } from "../record.ts";
 import { StatelessBase, type StatelessOptions } from "./base.ts";
 import { describeCall, formatIdentity, handleUserFunctionError } from "./user-function-error.ts";
 
@@ -37,7 +37,7 @@ interface TimestampsSnapshot {
  * const w = ts.currentWatermark();
  * ```
  */
-export class TimestampsOperator extends StatelessBase implements Operator {
+export class TimestampsOperator extends StatelessBase implements InPlaceOperator {
   readonly nodeKind = "timestamps";
   readonly #fn: (value: unknown) => unknown;
   readonly #delay: number;
@@ -129,6 +129,47 @@ export class TimestampsOperator extends StatelessBase implements Operator {
         if (candidate > w) ws[pi] = candidate;
       }
     }
+  }
+
+  /** {@link processBatch} for chaining: `ts` and `w` are written into the record. */
+  processBatchInPlace(batch: MutableStreamRecord[], out: Output): void {
+    const c = this.counters;
+    const fn = this.#fn;
+    const delay = this.#delay;
+    const ws = this.#watermarks;
+    const maxTs = this.#maxTs;
+    const n = batch.length;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const r = batch[i]!;
+      c.in++;
+      const p = r.id[1];
+      if (typeof p !== "number" || p >= ws.length) this.#checkPartition(p);
+      const pi = p as number;
+      let ts: unknown;
+      try {
+        ts = fn(r.value);
+      } catch (e) {
+        handleUserFunctionError(this, r, e, out, c);
+        continue;
+      }
+      if (!Number.isSafeInteger(ts)) {
+        this.#badTimestamp(r, ts, out);
+        continue;
+      }
+      const t = ts as number;
+      const w = ws[pi]!;
+      c.out++;
+      r.ts = t;
+      r.w = w;
+      batch[kept++] = r;
+      if (t > maxTs[pi]!) {
+        maxTs[pi] = t;
+        const candidate = t - delay;
+        if (candidate > w) ws[pi] = candidate;
+      }
+    }
+    batch.length = kept;
   }
 
   override snapshot(): Snapshot {

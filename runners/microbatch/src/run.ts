@@ -24,7 +24,7 @@ import {
   type SourceBinding,
 } from "./graph.ts";
 import type { TimestampsMeta } from "./kernels/timestamps.ts";
-import type { KeyState, WindowMeta } from "./kernels/window.ts";
+import type { WindowMeta } from "./kernels/window.ts";
 import { CheckpointLog, type OffsetsEntry, type PartitionOffsets } from "./log/checkpoint-log.ts";
 import type { BatchReport, MicroBatchResult, MicroBatchRunOptions } from "./options.ts";
 import { checkStateOption, createBatchStateStore } from "./state/store.ts";
@@ -55,7 +55,7 @@ interface NodeState {
   ts?: TimestampsMeta;
   win?: WindowMeta;
   /** Full: every key; delta: changed keys (null = deleted). */
-  keys?: [string, KeyState | null][];
+  keys?: [string, unknown][];
 }
 
 type StateVersion = Record<string, NodeState>;
@@ -173,7 +173,7 @@ export async function runMicroBatch(
       const full = store?.fullAt(batchId) ?? false;
       if (store) {
         await store.write(batchId, full ? "full" : "delta", captureState(graph, full));
-      } else for (const n of graph.nodes) n.win?.dirty.clear();
+      } else for (const n of graph.nodes) n.win?.clearDirty();
       const tokens: Record<string, unknown> = {};
       for (const s of graph.sinks) tokens[s.sinkName!] = await s.sink!.preCommit(batchId + 1);
       if (log) {
@@ -225,7 +225,7 @@ export async function runMicroBatch(
       plan === null ? null : plan.status === "vectorized" ? "vectorized" : `row-wise: ${plan.reason}`;
     if (n.win)
       kernels[n.node.id] =
-        `${how ?? "vectorized"}; window kernel, aggregation ${n.win.agg.describe}${n.win.agg.vectorized ? " (vectorized)" : ""}`;
+        `${how ?? "vectorized"}; window kernel, aggregation ${n.win.agg.describe}${n.win.agg.vectorized ? " (vectorized)" : ""}${n.win.columnar ? ", columnar state" : ""}`;
     else if (n.ts) kernels[n.node.id] = `${how}; prefix-max watermark kernel`;
     else if (n.op && how !== null) kernels[n.node.id] = how;
     else if (n.node.kind === "source") {
@@ -471,9 +471,7 @@ function captureState(graph: Graph, full: boolean): StateVersion {
     if (n.ts) s.ts = n.ts.meta();
     if (n.win) {
       s.win = n.win.meta();
-      if (full) s.keys = [...n.win.state];
-      else s.keys = [...n.win.dirty].map((k) => [k, n.win!.state.get(k) ?? null]);
-      n.win.dirty.clear();
+      s.keys = n.win.snapshotKeys(full);
     }
     v[n.node.id] = s;
   }
@@ -481,7 +479,7 @@ function captureState(graph: Graph, full: boolean): StateVersion {
 }
 
 function restoreState(graph: Graph, versions: unknown[]): void {
-  const keys = new Map<string, Map<string, KeyState>>();
+  const keys = new Map<string, Map<string, unknown>>();
   let last: StateVersion | null = null;
   for (const raw of versions) {
     const v = raw as StateVersion;

@@ -40,6 +40,10 @@ function cellValue(c: Column, i: number): unknown {
 
 export interface AggKernel {
   readonly vectorized: boolean;
+  /** count, sum, min, max, mean (one vectorized aggregation): the columnar window store can hold it. */
+  readonly kind?: "count" | "sum" | "min" | "max" | "mean";
+  /** The inputs evaluated by the last {@link load} / {@link loadChunk}, by row (numeric kinds). */
+  values?(): Float64Array;
   readonly describe: string;
   /**
    * Evaluate the inputs of the rows with `use[i] === 1`. A row whose input fails is reported to
@@ -95,6 +99,7 @@ function kernelOf(
 function countKernel(): AggKernel {
   return {
     vectorized: true,
+    kind: "count",
     describe: "count",
     load() {},
     loadChunk: () => true,
@@ -118,7 +123,9 @@ function numericKernel(
   let x = new Float64Array(0);
   return {
     vectorized: true,
+    kind,
     describe: kind,
+    values: () => x,
     loadChunk(chunk, use, onError) {
       if (column === null) return false;
       const col = column.eval(chunk);

@@ -24,6 +24,7 @@ import type { FnRegistry, IrNodeOf } from "@tributary/sdk";
 import type { Chunk } from "../batch.ts";
 import type { ColumnFn } from "../batch-lambdas.ts";
 import { type AggKernel, makeAggKernel } from "./aggregate.ts";
+import { FixedColumnarState } from "./fixed-columnar.ts";
 import { groupByKeyAndStart, internKeys } from "./grouping.ts";
 
 /** The rows of a batch as the kernel needs them: records on demand, and the aggregation's inputs. */
@@ -84,6 +85,8 @@ export class WindowKernel {
   readonly #lateness: number;
   readonly #discarding: boolean;
   #timers = new TimerIndex();
+  /** Fixed windows with count/sum/min/max/mean: the columnar store (else the object state). */
+  #col: FixedColumnarState | null;
   /** Fired windows that got elements in this batch: one late pane each at the end of the batch. */
   #late: [string, Slot][] = [];
 
@@ -114,6 +117,22 @@ export class WindowKernel {
     this.#gap = s.kind === "session" ? s.gapMs : 0;
     this.#lateness = p.allowedLatenessMs;
     this.#discarding = p.accumulation === "discarding";
+    this.#col =
+      (this.#kind === TUMBLING || this.#kind === SLIDING) && FixedColumnarState.supports(this.agg)
+        ? new FixedColumnarState({
+            nodeId: node.id,
+            size: this.#size,
+            lateness: this.#lateness,
+            discarding: this.#discarding,
+            agg: this.agg,
+            counters: this.counters,
+          })
+        : null;
+  }
+
+  /** Whether window state is in the columnar store. */
+  get columnar(): boolean {
+    return this.#col !== null;
   }
 
   outputWatermark(w: number): number {
@@ -244,6 +263,10 @@ export class WindowKernel {
         this.accounting.partiallyLate++;
         this.#dropLate(rows.record(i), out);
       }
+    }
+    if (this.#col !== null) {
+      this.#col.merge(pairRow, pairStart, np, keyId, distinct, keyValue, w, this.watermark);
+      return;
     }
     const pairKey = new Int32Array(np);
     for (let j = 0; j < np; j++) pairKey[j] = keyId[pairRow[j]!]!;
@@ -444,6 +467,11 @@ export class WindowKernel {
    * watermark `wm` fires on-time panes and frees windows.
    */
   finishBatch(wm: number, out: Output): void {
+    if (this.#col !== null) {
+      this.#col.finish(this.watermark, wm, this.outputWatermark(this.watermark), out);
+      if (wm > this.watermark) this.watermark = wm;
+      return;
+    }
     const late = this.#late;
     this.#late = [];
     for (const [enc, slot] of late) {
@@ -517,14 +545,43 @@ export class WindowKernel {
     return { watermark: this.watermark, counters: { ...this.counters }, accounting: { ...this.accounting } };
   }
 
+  /**
+   * Keyed state entries for a state version: every key (`full`) or the keys changed since the
+   * last call (`null`: the key has no state any more). Clears the changed set.
+   */
+  snapshotKeys(full: boolean): [string, unknown][] {
+    if (this.#col !== null) return this.#col.snapshot(full);
+    const out: [string, unknown][] = full
+      ? [...this.state]
+      : [...this.dirty].map((k) => [k, this.state.get(k) ?? null]);
+    this.dirty.clear();
+    return out;
+  }
+
+  /** Forget which keys changed (no state versions are written). */
+  clearDirty(): void {
+    if (this.#col !== null) this.#col.clearDirty();
+    else this.dirty.clear();
+  }
+
   /** Restore metadata and state (timers are rebuilt from the windows). */
-  restore(meta: WindowMeta, state: Iterable<[string, KeyState]>): void {
+  restore(meta: WindowMeta, state: Iterable<[string, unknown]>): void {
     this.watermark = meta.watermark;
     Object.assign(this.counters, meta.counters);
     Object.assign(this.accounting, meta.accounting);
+    if (this.#col !== null) {
+      for (const [enc, entry] of state) this.#col.restoreKey(enc, entry, this.watermark);
+      this.#col.clearDirty();
+      return;
+    }
     this.state.clear();
     this.#timers = new TimerIndex();
-    for (const [enc, ks] of state) {
+    for (const [enc, entry] of state) {
+      const ks = entry as KeyState;
+      if (!Array.isArray(ks.windows))
+        throw new Error(
+          `windowAggregate node '${this.nodeId}': the checkpoint holds columnar window state, which this aggregation cannot use; restart from an empty checkpoint.`,
+        );
       this.state.set(enc, ks);
       for (const slot of ks.windows) {
         if (!slot.fired) this.#timers.add(this.#fireTime(slot), enc);

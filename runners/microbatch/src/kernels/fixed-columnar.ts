@@ -332,20 +332,34 @@ export class FixedColumnarState {
     this.#watermark = watermark;
     const tr = this.translation(enc);
     const slotOf = new Int32Array(np);
-    const sPending = this.#sPending;
-    const sMaxW = this.#sMaxW;
+    // Locals of the per-key arrays; refreshed after every call that may grow them.
+    let keyDirty = this.#keyDirty;
+    let keySlot = this.#keySlot;
+    let sStart = this.#sStart;
     for (let j = 0; j < np; j++) {
       const r = pairRow[j]!;
       const local = keyId[r]!;
       let k = tr[local]!;
-      if (k === EMPTY) k = tr[local] = this.#intern(enc[local]!, keyValue[local]);
-      if (this.#keyDirty[k] === 0) this.#markDirty(k);
-      const s = this.#slot(k, pairStart[j]!);
-      slotOf[j] = s;
+      if (k === EMPTY) {
+        k = tr[local] = this.#intern(enc[local]!, keyValue[local]);
+        keyDirty = this.#keyDirty;
+        keySlot = this.#keySlot;
+      }
+      if (keyDirty[k] === 0) {
+        this.#markDirty(k);
+      }
+      const start = pairStart[j]!;
+      const cached = keySlot[k]!;
+      if (cached !== EMPTY && sStart[cached] === start) {
+        slotOf[j] = cached;
+        continue;
+      }
+      slotOf[j] = this.#slot(k, start);
+      sStart = this.#sStart;
     }
     // Slot arrays may have grown while creating slots: read them after.
-    const pending = this.#sPending === sPending ? sPending : this.#sPending;
-    const maxW = this.#sMaxW === sMaxW ? sMaxW : this.#sMaxW;
+    const pending = this.#sPending;
+    const maxW = this.#sMaxW;
     const fired = this.#sFired;
     const lateMark = this.#sLate;
     for (let j = 0; j < np; j++) {
@@ -449,7 +463,8 @@ export class FixedColumnarState {
     if (freed > 0) {
       // `end + L <= wm` holds for a prefix of the windows (in start order).
       wins.splice(0, freed);
-      if (this.#live * 8 < this.#table.length && this.#table.length > 4096) this.#rehash(this.#table.length / 2);
+      if (this.#live * 8 < this.#table.length && this.#table.length > 4096)
+        this.#rehash(this.#table.length / 2);
     }
   }
 

@@ -211,7 +211,9 @@ export class WindowKernel {
       const off = this.#offset;
       for (let i = 0; i < n; i++) {
         const t = ts[i]!;
-        const start = t - floorMod(t - off, size);
+        // floorMod inlined (`+ 0` turns -0 into 0).
+        const r = (t - off) % size;
+        const start = t - (r < 0 ? r + size : r + 0);
         if (start + size + L <= w[i]!) continue;
         use[i] = 1;
         pairRow[np] = i;
@@ -248,6 +250,10 @@ export class WindowKernel {
     // Drop the pairs of rows whose input failed.
     let kept = 0;
     for (let j = 0; j < np; j++) {
+      if (kept === j && use[pairRow[j]!] === 1) {
+        kept++;
+        continue;
+      }
       const r = pairRow[j]!;
       if (use[r] === 0) continue;
       pairRow[kept] = r;
@@ -256,14 +262,15 @@ export class WindowKernel {
     np = kept;
     pairRow = pairRow.subarray(0, np);
     pairStart = pairStart.subarray(0, np);
-    for (let i = 0; i < n; i++) {
-      if (use[i] === 0) continue;
-      this.accounting.aggregated++;
-      if (partial[i] === 1) {
+    let aggregated = 0;
+    for (let i = 0; i < n; i++) aggregated += use[i]!;
+    this.accounting.aggregated += aggregated;
+    if (this.#kind === SLIDING)
+      for (let i = 0; i < n; i++) {
+        if (use[i] === 0 || partial[i] === 0) continue;
         this.accounting.partiallyLate++;
         this.#dropLate(rows.record(i), out);
       }
-    }
     if (this.#col !== null) {
       this.#col.merge(pairRow, pairStart, np, keyId, distinct, keyValue, w, this.watermark);
       return;

@@ -32,9 +32,11 @@ export function doubleOfScaledBigInt(n: bigint): number {
     // Exact: an integer below 2^53 times 2^-1074 is a representable (sub)normal.
     result = Number(magnitude) * 2 ** -1074;
   } else {
-    // Keep 64 significant bits and fold everything below into a sticky bit: rounding those 64
-    // bits to 53 (Number() rounds ties to even) then gives the correctly rounded result.
-    const shift = bits - 64;
+    // Keep at most 64 significant bits and fold everything below into a sticky bit: rounding
+    // those to 53 (Number() rounds ties to even) then gives the correctly rounded result. With
+    // 54 to 64 bits nothing is dropped (shift 0): a negative shift would scale by less than
+    // 2^-1074, which underflows to 0. The result is normal here, so scaling it is exact.
+    const shift = Math.max(bits - 64, 0);
     let top = magnitude >> BigInt(shift);
     if (top << BigInt(shift) !== magnitude) top |= 1n;
     result = scaleByPowerOfTwo(Number(top), shift - 1074);

@@ -16,9 +16,12 @@ import {
   newCounters,
   type OperatorCounters,
   type Output,
+  onTimeFiringTime,
   type StreamRecord,
+  stateFreeingTime,
   TimerIndex,
   type UserFunctionSite,
+  type WindowKind,
 } from "@tributary/operators";
 import type { FnRegistry, IrNodeOf } from "@tributary/sdk";
 import type { Chunk } from "../batch.ts";
@@ -78,6 +81,7 @@ export class WindowKernel {
 
   readonly #site: UserFunctionSite;
   readonly #kind: number;
+  readonly #windowKind: WindowKind;
   readonly #size: number;
   readonly #slide: number;
   readonly #offset: number;
@@ -103,6 +107,7 @@ export class WindowKernel {
         : null;
     this.#site = { nodeId: node.id, nodeKind: "windowAggregate", fn, onError: p.onError };
     const s = p.window;
+    this.#windowKind = s.kind;
     this.#kind =
       s.kind === "tumbling"
         ? TUMBLING
@@ -450,15 +455,11 @@ export class WindowKernel {
   // ---- time ----------------------------------------------------------------------------------
 
   #fireTime(s: Slot): number {
-    if (this.#kind === SESSION) return s.end + 1;
-    if (this.#kind === GLOBAL) return Number.POSITIVE_INFINITY;
-    return s.end;
+    return onTimeFiringTime(this.#windowKind, s.end);
   }
 
   #freeTime(s: Slot): number {
-    if (this.#kind === SESSION) return s.end + this.#lateness + 1;
-    if (this.#kind === GLOBAL) return Number.POSITIVE_INFINITY;
-    return s.end + this.#lateness;
+    return stateFreeingTime(this.#windowKind, s.end, this.#lateness);
   }
 
   #schedule(slot: Slot, enc: string): void {

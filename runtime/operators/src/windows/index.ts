@@ -9,7 +9,13 @@ export {
   tumblingStart,
   type WindowBounds,
 } from "./assign.ts";
-export { isDroppedFromFixedWindow, isDroppedFromSession } from "./lateness.ts";
+export {
+  isDroppedFromFixedWindow,
+  isDroppedFromSession,
+  onTimeFiringTime,
+  stateFreeingTime,
+  type WindowKind,
+} from "./lateness.ts";
 export type { PaneInfo, PaneTiming, WindowResult } from "./pane.ts";
 export type { KeyWindows, WindowSlot } from "./state.ts";
 export { TimerIndex } from "./timers.ts";

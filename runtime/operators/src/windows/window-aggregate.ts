@@ -11,6 +11,7 @@ import type { StreamRecord } from "../record.ts";
 import type { KeyedStateStore, StateBackend } from "../state/backend.ts";
 import { handleUserFunctionError, type UserFunctionSite } from "../stateless/user-function-error.ts";
 import { floorMod, GLOBAL_WINDOW } from "./assign.ts";
+import { onTimeFiringTime, stateFreeingTime, type WindowKind } from "./lateness.ts";
 import type { PaneInfo, PaneTiming, WindowResult } from "./pane.ts";
 import type { KeyWindows, WindowSlot } from "./state.ts";
 import { TimerIndex } from "./timers.ts";
@@ -91,6 +92,7 @@ export class WindowAggregateOperator implements Operator {
   readonly #timers = new TimerIndex();
 
   readonly #kind: number;
+  readonly #windowKind: WindowKind;
   readonly #size: number;
   readonly #slide: number;
   readonly #offset: number;
@@ -121,6 +123,7 @@ export class WindowAggregateOperator implements Operator {
       onError: p.onError,
     };
     const spec: WindowSpec = p.window;
+    this.#windowKind = spec.kind;
     this.#kind =
       spec.kind === "tumbling"
         ? KIND_TUMBLING
@@ -405,15 +408,11 @@ export class WindowAggregateOperator implements Operator {
   // ---- time ----------------------------------------------------------------------------------
 
   #fireTime(slot: WindowSlot): number {
-    if (this.#kind === KIND_SESSION) return slot.end + 1;
-    if (this.#kind === KIND_GLOBAL) return Number.POSITIVE_INFINITY;
-    return slot.end;
+    return onTimeFiringTime(this.#windowKind, slot.end);
   }
 
   #freeTime(slot: WindowSlot): number {
-    if (this.#kind === KIND_SESSION) return slot.end + this.#lateness + 1;
-    if (this.#kind === KIND_GLOBAL) return Number.POSITIVE_INFINITY;
-    return slot.end + this.#lateness;
+    return stateFreeingTime(this.#windowKind, slot.end, this.#lateness);
   }
 
   /** Register the timers of a new window; a window created after its on-time time is marked fired. */

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -7,36 +6,9 @@ import { runEmbedded } from "@tributary/runner-embedded";
 import type { WindowResult } from "@tributary/sdk";
 import { expect, it } from "vitest";
 import { SOURCE_URI, spendPipeline } from "./fixtures/spend.ts";
+import { killThenFinish } from "./kill-helper.ts";
 
 const JOB = resolve(import.meta.dirname, "fixtures/spend-job.ts");
-
-function runJob(
-  dir: string,
-  sinkDir: string,
-  killAfterMs: number,
-): Promise<{ killed: boolean; stdout: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", JOB, dir, sinkDir], {
-      cwd: resolve(import.meta.dirname, ".."),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (signal === "SIGKILL") done({ killed: true, stdout });
-      else if (code === 0) done({ killed: false, stdout });
-      else fail(new Error(`job exited with ${code}: ${stderr}`));
-    });
-  });
-}
 
 function finalView(panes: unknown[]): string {
   const view = new Map<string, unknown>();
@@ -53,15 +25,10 @@ it("kill -9 at random points, restart from the checkpoint directory: output equa
   clearMemory();
   const dir = mkdtempSync(join(tmpdir(), "tributary-mb-kill-"));
   const sinkDir = join(dir, "out");
-  let kills = 0;
-  let last = { killed: true, stdout: "" };
-  for (let attempt = 0; attempt < 30 && last.killed; attempt++) {
-    last = await runJob(join(dir, "checkpoint"), sinkDir, 1200 + Math.floor(Math.random() * 1500));
-    if (last.killed) kills++;
-  }
+  const { kills, last } = await killThenFinish(JOB, [join(dir, "checkpoint"), sinkDir]);
   expect(last.killed).toBe(false);
   expect(kills).toBeGreaterThan(0);
-  const summary = JSON.parse(last.stdout) as { restoredFrom: number | null; recordsIn: number };
+  const summary = last.summary as { restoredFrom: number | null; recordsIn: number };
   expect(summary.restoredFrom).not.toBeNull();
   expect(summary.recordsIn).toBe(6000);
   const committed = await readCommittedJsonl(sinkDir);

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,6 +14,7 @@ import type { WindowResult } from "@tributary/sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { LevelBatchStateStore, runMicroBatch, type StateVersionData } from "../src/index.ts";
 import { SOURCE_URI, spendPipeline } from "./fixtures/spend.ts";
+import { killThenFinish } from "./kill-helper.ts";
 
 const JOB = resolve(import.meta.dirname, "fixtures/level-job.ts");
 const temp = (name: string) => mkdtempSync(join(tmpdir(), `tributary-mb-${name}-`));
@@ -163,19 +163,10 @@ describe("runMicroBatch with state: { level }", () => {
     const expected = await reference();
     const dir = temp("level-kill");
     const sinkDir = join(dir, "out");
-    let kills = 0;
-    let last = { killed: true, stdout: "" };
-    for (let attempt = 0; attempt < 30 && last.killed; attempt++) {
-      // Kills come later and later, so the job also finishes on a loaded machine (slow start-up).
-      last = await runJob(
-        [join(dir, "checkpoint"), sinkDir, join(dir, "state")],
-        1200 + 400 * attempt + Math.floor(Math.random() * 1500),
-      );
-      if (last.killed) kills++;
-    }
+    const { kills, last } = await killThenFinish(JOB, [join(dir, "checkpoint"), sinkDir, join(dir, "state")]);
     expect(last.killed).toBe(false);
     expect(kills).toBeGreaterThan(0);
-    const summary = JSON.parse(last.stdout) as { restoredFrom: number | null; recordsIn: number };
+    const summary = last.summary as { restoredFrom: number | null; recordsIn: number };
     expect(summary.restoredFrom).not.toBeNull();
     expect(summary.recordsIn).toBe(6000);
     const committed = await readCommittedJsonl(sinkDir);
@@ -200,28 +191,4 @@ function failingPreCommit(sink: Sink, failAt: number): Sink {
     recover: (token) => sink.recover(token),
     close: () => sink.close(),
   };
-}
-
-function runJob(args: string[], killAfterMs: number): Promise<{ killed: boolean; stdout: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", JOB, ...args], {
-      cwd: resolve(import.meta.dirname, ".."),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (signal === "SIGKILL") done({ killed: true, stdout });
-      else if (code === 0) done({ killed: false, stdout });
-      else fail(new Error(`job exited with ${code}: ${stderr}`));
-    });
-  });
 }

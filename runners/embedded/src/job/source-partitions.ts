@@ -71,10 +71,12 @@ export async function readPartition(
   let out: MutableStreamRecord[] = [];
   for (const item of items as SourceItem[]) {
     if (item.kind === "watermark") {
-      // Elements before a scripted watermark must see the partition's old watermark.
+      // Elements before a scripted watermark must see the partition's old watermark, and the
+      // new one takes effect (fires what is due) before the elements after it, as in TestStream.
       await flush(graph, consumers, out);
       out = [];
       binding.timestamps?.advancePartition(part.partition, item.watermark);
+      await pump(graph);
       continue;
     }
     counters.in++;

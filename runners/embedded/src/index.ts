@@ -1,3 +1,3 @@
-export { BindingError } from "./job/graph.ts";
+export { BindingError } from "@tributary/connectors";
 export type { CheckpointPolicy, EmbeddedRunOptions, JobResult, Progress, Schedule } from "./options.ts";
 export { runEmbedded } from "./run.ts";

@@ -4,7 +4,7 @@
  * operator library (until the lambda translator vectorizes them); source, sink, union, lateData
  * and deadLetters move data.
  */
-import type { Sink, Source } from "@tributary/connectors";
+import { checkBindings, type Sink, type Source } from "@tributary/connectors";
 import {
   createOperator,
   type DeadLetter,
@@ -54,10 +54,6 @@ export interface Graph {
   readonly sinks: MbNode[];
   readonly deadLetterNodes: MbNode[];
   onDeadLetter: (l: DeadLetter) => void;
-}
-
-export class BindingError extends Error {
-  override name = "BindingError";
 }
 
 export function buildGraph(
@@ -123,8 +119,8 @@ export function buildGraph(
   }
   const sourceNames = ir.nodes.flatMap((n) => (n.kind === "source" ? [n.params.name] : []));
   const sinkNames = ir.nodes.flatMap((n) => (n.kind === "sink" ? [n.params.name] : []));
-  check("source", sourceNames, Object.keys(bindings.sources));
-  check("sink", sinkNames, Object.keys(bindings.sinks));
+  checkBindings("source", sourceNames, Object.keys(bindings.sources));
+  checkBindings("sink", sinkNames, Object.keys(bindings.sinks));
   for (const mb of graph.nodes) {
     const node = mb.node;
     if (node.kind === "source") {
@@ -143,20 +139,6 @@ export function buildGraph(
     }
   }
   return graph;
-}
-
-function check(what: "source" | "sink", needed: string[], given: string[]): void {
-  const missing = needed.filter((n) => !given.includes(n));
-  const unknown = given.filter((n) => !needed.includes(n));
-  const flag = what === "source" ? "--source" : "--sink";
-  if (missing.length > 0)
-    throw new BindingError(
-      `no ${what} bound for ${missing.map((m) => `"${m}"`).join(", ")}; bind it with ${flag} ${missing[0]}=URI`,
-    );
-  if (unknown.length > 0)
-    throw new BindingError(
-      `unknown ${what} name ${unknown.map((m) => `"${m}"`).join(", ")} in ${flag}; the pipeline's ${what}s are: ${needed.join(", ") || "(none)"}`,
-    );
 }
 
 /** One pass per round over the nodes in topological order until every queue is empty. */

@@ -10,7 +10,14 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { ColumnarItems, PartitionReader, SourceItem } from "@tributary/connectors";
-import type { DeadLetter, OperatorCounters, StreamRecord } from "@tributary/operators";
+import {
+  admitSourceItem,
+  type DeadLetter,
+  type OperatorCounters,
+  REJECTED,
+  type SourceValidator,
+  type StreamRecord,
+} from "@tributary/operators";
 import type { BuiltPipeline } from "@tributary/sdk";
 import { Chunk } from "./batch.ts";
 import { planNodes } from "./batch-lambdas.ts";
@@ -340,8 +347,6 @@ async function readBatch(
   return out;
 }
 
-type ValidationResult = { success: true; data: unknown } | { success: false; error: string };
-
 /**
  * Decodes and validates the batch's items per row (dead letters with identity and reason) and
  * queues each source's valid rows to its consumers as one columnar chunk (row objects only where
@@ -363,7 +368,7 @@ function deliver(graph: Graph, partitions: OpenPartition[], items: Map<OpenParti
       perSource.set(src, acc);
     }
     const rows = acc.rows;
-    const validate = binding.validate as ((raw: unknown) => ValidationResult) | null;
+    const validate = binding.validate as SourceValidator | null;
     const values: unknown[] = [];
     const offsets: number[] = [];
     for (const x of got) {
@@ -381,31 +386,8 @@ function deliver(graph: Graph, partitions: OpenPartition[], items: Map<OpenParti
       }
       src.counters.in++;
       const id = [binding.name, p.partition, item.offset] as const;
-      if (item.kind === "error") {
-        reject(graph, src, {
-          id,
-          nodeId: src.node.id,
-          reason: item.reason,
-          message: item.message,
-          payload: item.payload,
-        });
-        continue;
-      }
-      let value = item.value;
-      if (validate) {
-        const r = validate(value);
-        if (!r.success) {
-          reject(graph, src, {
-            id,
-            nodeId: src.node.id,
-            reason: "schema-violation",
-            message: `${binding.name} partition ${p.partition} offset ${item.offset}: ${r.error}`,
-            payload: value,
-          });
-          continue;
-        }
-        value = r.data;
-      }
+      const value = admitSourceItem(id, src.node.id, item, validate, (letter) => reject(graph, src, letter));
+      if (value === REJECTED) continue;
       src.counters.out++;
       rows.push({ value, ts: 0, w: Number.NEGATIVE_INFINITY, id } satisfies StreamRecord);
       values.push(value);

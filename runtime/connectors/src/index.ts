@@ -8,6 +8,7 @@ export {
   type ArrowPosition,
 } from "./arrow/arrow-reader.ts";
 export { type ArrowCommitToken, ArrowFileSink, readCommittedArrow } from "./arrow/arrow-sink.ts";
+export { BindingError, checkBindings } from "./bindings.ts";
 export type { LineTarget } from "./console/console-sink.ts";
 export { ConsoleSink } from "./console/console-sink.ts";
 export { formatCompactDuration, formatInstant, formatRecord } from "./console/format.ts";

@@ -4,6 +4,7 @@ export * from "./factory.ts";
 export * from "./keys/index.ts";
 export * from "./operator.ts";
 export * from "./record.ts";
+export * from "./source-admission.ts";
 export type * from "./state/backend.ts";
 export * from "./state/index.ts";
 export * from "./stateless/index.ts";

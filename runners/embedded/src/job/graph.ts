@@ -3,7 +3,7 @@
  * Operators come from the shared operator library; the runner itself handles only the nodes
  * that move data without computing on it (sources, sinks, union, late data, dead letters).
  */
-import type { Sink, Source } from "@tributary/connectors";
+import { BindingError, checkBindings, type Sink, type Source } from "@tributary/connectors";
 import {
   createOperator,
   type DeadLetter,
@@ -80,11 +80,6 @@ export interface JobGraph {
   onDeadLetter: (letter: DeadLetter) => void;
   /** Count a dead letter on `from` and route it (for rejections the runner itself makes at sources). */
   readonly rejectAtSource: (from: RuntimeNode, letter: DeadLetter) => void;
-}
-
-/** Raised when bindings do not match the pipeline; the message says which name and the fix. */
-export class BindingError extends Error {
-  override name = "BindingError";
 }
 
 export function buildJobGraph(
@@ -212,20 +207,4 @@ function requireFn(fns: BuiltPipeline["fns"], id: string): UserFn {
       `function ${id} is referenced by the IR but missing from the registry; rebuild the pipeline from its module`,
     );
   return fn;
-}
-
-function checkBindings(what: "source" | "sink", needed: string[], given: string[]): void {
-  const missing = needed.filter((n) => !given.includes(n));
-  const unknown = given.filter((n) => !needed.includes(n));
-  const flag = what === "source" ? "--source" : "--sink";
-  if (missing.length > 0) {
-    throw new BindingError(
-      `no ${what} bound for ${missing.map((m) => `"${m}"`).join(", ")}; bind it with ${flag} ${missing[0]}=URI (e.g. ${what === "source" ? "file:data.jsonl" : "console:"})`,
-    );
-  }
-  if (unknown.length > 0) {
-    throw new BindingError(
-      `unknown ${what} name ${unknown.map((m) => `"${m}"`).join(", ")} in ${flag}; the pipeline's ${what}s are: ${needed.join(", ") || "(none)"}`,
-    );
-  }
 }

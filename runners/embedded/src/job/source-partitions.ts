@@ -3,7 +3,14 @@
  * decode errors and schema violations become dead letters here, before any user code runs.
  */
 import type { PartitionReader, SourceItem } from "@tributary/connectors";
-import type { MutableStreamRecord, StreamRecord } from "@tributary/operators";
+import {
+  admitSourceItem,
+  type DeadLetter,
+  type MutableStreamRecord,
+  REJECTED,
+  type SourceValidator,
+  type StreamRecord,
+} from "@tributary/operators";
 import type { JobGraph, SourceBinding } from "./graph.ts";
 import { pump } from "./pump.ts";
 
@@ -39,8 +46,6 @@ export async function openPartitions(
   return open;
 }
 
-type ValidationResult = { success: true; data: unknown } | { success: false; error: string };
-
 /**
  * Reads up to `max` items from one partition into the graph's queues (running the graph when a
  * scripted watermark must take effect between elements). Returns the number of items read, or
@@ -66,7 +71,8 @@ export async function readPartition(
   const counters = source.counters;
   const consumers = source.consumers;
   const name = binding.name;
-  const validate = binding.validate as ((raw: unknown) => ValidationResult) | null;
+  const validate = binding.validate as SourceValidator | null;
+  const reject = (letter: DeadLetter) => graph.rejectAtSource(source, letter);
   // Created with every field, so that a chain of operators can fill them in place (graph.ts).
   let out: MutableStreamRecord[] = [];
   for (const item of items as SourceItem[]) {
@@ -81,31 +87,8 @@ export async function readPartition(
     }
     counters.in++;
     const id = [name, part.partition, item.offset] as const;
-    if (item.kind === "error") {
-      graph.rejectAtSource(source, {
-        id,
-        nodeId: source.node.id,
-        reason: item.reason,
-        message: item.message,
-        payload: item.payload,
-      });
-      continue;
-    }
-    let value = item.value;
-    if (validate) {
-      const result = validate(value);
-      if (!result.success) {
-        graph.rejectAtSource(source, {
-          id,
-          nodeId: source.node.id,
-          reason: "schema-violation",
-          message: `${name} partition ${part.partition} offset ${item.offset}: ${result.error}`,
-          payload: value,
-        });
-        continue;
-      }
-      value = result.data;
-    }
+    const value = admitSourceItem(id, source.node.id, item, validate, reject);
+    if (value === REJECTED) continue;
     counters.out++;
     out.push({ value, ts: 0, w: Number.NEGATIVE_INFINITY, id, key: undefined, keyEnc: undefined });
   }

@@ -25,6 +25,9 @@ export class KeyByOperator extends StatelessBase implements InPlaceOperator {
   readonly nodeKind = "keyBy";
   readonly #fn: (value: unknown) => unknown;
   readonly #encode: (key: unknown) => string;
+  /** Scratch: the key and encoding {@link #keyOf} computed last (no allocation per record). */
+  #key: unknown = null;
+  #keyEnc = "";
 
   constructor(opts: KeyByOptions) {
     super(opts);
@@ -34,76 +37,63 @@ export class KeyByOperator extends StatelessBase implements InPlaceOperator {
 
   processBatch(batch: readonly StreamRecord[], out: Output): void {
     const c = this.counters;
-    const fn = this.#fn;
-    const encode = this.#encode;
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i]!;
       c.in++;
-      let key: unknown;
-      try {
-        key = fn(r.value);
-      } catch (e) {
-        handleUserFunctionError(this, r, e, out, c);
-        continue;
-      }
-      let keyEnc: string | undefined;
-      let problem: string | undefined;
-      if (key === undefined) {
-        problem = "returned undefined";
-      } else {
-        try {
-          keyEnc = encode(key);
-        } catch (e) {
-          problem = `returned a key that is not JSON (${errorMessage(e)})`;
-        }
-      }
-      if (keyEnc === undefined) {
-        this.#badKey(r, problem ?? "returned an unencodable key", out);
-        continue;
-      }
+      if (!this.#keyOf(r, out)) continue;
       c.out++;
-      out.emit({ value: r.value, ts: r.ts, w: r.w, id: r.id, key, keyEnc });
+      out.emit({ value: r.value, ts: r.ts, w: r.w, id: r.id, key: this.#key, keyEnc: this.#keyEnc });
     }
   }
 
   /** {@link processBatch} for chaining: `key` and `keyEnc` are written into the record. */
   processBatchInPlace(batch: MutableStreamRecord[], out: Output): void {
     const c = this.counters;
-    const fn = this.#fn;
-    const encode = this.#encode;
     const n = batch.length;
     let kept = 0;
     for (let i = 0; i < n; i++) {
       const r = batch[i]!;
       c.in++;
-      let key: unknown;
-      try {
-        key = fn(r.value);
-      } catch (e) {
-        handleUserFunctionError(this, r, e, out, c);
-        continue;
-      }
-      let keyEnc: string | undefined;
-      let problem: string | undefined;
-      if (key === undefined) {
-        problem = "returned undefined";
-      } else {
-        try {
-          keyEnc = encode(key);
-        } catch (e) {
-          problem = `returned a key that is not JSON (${errorMessage(e)})`;
-        }
-      }
-      if (keyEnc === undefined) {
-        this.#badKey(r, problem ?? "returned an unencodable key", out);
-        continue;
-      }
+      if (!this.#keyOf(r, out)) continue;
       c.out++;
-      r.key = key;
-      r.keyEnc = keyEnc;
+      r.key = this.#key;
+      r.keyEnc = this.#keyEnc;
       batch[kept++] = r;
     }
     batch.length = kept;
+  }
+
+  /**
+   * Keys one record: on success leaves the key and its encoding in `#key` and `#keyEnc`; on a
+   * throwing function or a key that is undefined or not JSON, dead-letters or fails and returns
+   * false.
+   */
+  #keyOf(r: StreamRecord, out: Output): boolean {
+    let key: unknown;
+    try {
+      key = this.#fn(r.value);
+    } catch (e) {
+      handleUserFunctionError(this, r, e, out, this.counters);
+      return false;
+    }
+    let keyEnc: string | undefined;
+    let problem: string | undefined;
+    if (key === undefined) {
+      problem = "returned undefined";
+    } else {
+      try {
+        keyEnc = this.#encode(key);
+      } catch (e) {
+        problem = `returned a key that is not JSON (${errorMessage(e)})`;
+      }
+    }
+    if (keyEnc === undefined) {
+      this.#badKey(r, problem ?? "returned an unencodable key", out);
+      return false;
+    }
+    this.#key = key;
+    this.#keyEnc = keyEnc;
+    return true;
   }
 
   #badKey(r: StreamRecord, problem: string, out: Output): void {

@@ -41,6 +41,9 @@ export class TimestampsOperator extends StatelessBase implements InPlaceOperator
   readonly nodeKind = "timestamps";
   readonly #fn: (value: unknown) => unknown;
   readonly #delay: number;
+  /** Scratch: the timestamp and element watermark {@link #stamp} computed last. */
+  #ts = 0;
+  #w = Number.NEGATIVE_INFINITY;
   #watermarks: number[] = [];
   #maxTs: number[] = [];
 
@@ -98,78 +101,64 @@ export class TimestampsOperator extends StatelessBase implements InPlaceOperator
 
   processBatch(batch: readonly StreamRecord[], out: Output): void {
     const c = this.counters;
-    const fn = this.#fn;
-    const delay = this.#delay;
-    const ws = this.#watermarks;
-    const maxTs = this.#maxTs;
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i]!;
       c.in++;
-      const p = r.id[1];
-      if (typeof p !== "number" || p >= ws.length) this.#checkPartition(p);
-      const pi = p as number;
-      let ts: unknown;
-      try {
-        ts = fn(r.value);
-      } catch (e) {
-        handleUserFunctionError(this, r, e, out, c);
-        continue;
-      }
-      if (!Number.isSafeInteger(ts)) {
-        this.#badTimestamp(r, ts, out);
-        continue;
-      }
-      const t = ts as number;
-      const w = ws[pi]!;
+      if (!this.#stamp(r, out)) continue;
       c.out++;
-      out.emit({ value: r.value, ts: t, w, id: r.id, key: r.key, keyEnc: r.keyEnc });
-      if (t > maxTs[pi]!) {
-        maxTs[pi] = t;
-        const candidate = t - delay;
-        if (candidate > w) ws[pi] = candidate;
-      }
+      out.emit({ value: r.value, ts: this.#ts, w: this.#w, id: r.id, key: r.key, keyEnc: r.keyEnc });
     }
   }
 
   /** {@link processBatch} for chaining: `ts` and `w` are written into the record. */
   processBatchInPlace(batch: MutableStreamRecord[], out: Output): void {
     const c = this.counters;
-    const fn = this.#fn;
-    const delay = this.#delay;
-    const ws = this.#watermarks;
-    const maxTs = this.#maxTs;
     const n = batch.length;
     let kept = 0;
     for (let i = 0; i < n; i++) {
       const r = batch[i]!;
       c.in++;
-      const p = r.id[1];
-      if (typeof p !== "number" || p >= ws.length) this.#checkPartition(p);
-      const pi = p as number;
-      let ts: unknown;
-      try {
-        ts = fn(r.value);
-      } catch (e) {
-        handleUserFunctionError(this, r, e, out, c);
-        continue;
-      }
-      if (!Number.isSafeInteger(ts)) {
-        this.#badTimestamp(r, ts, out);
-        continue;
-      }
-      const t = ts as number;
-      const w = ws[pi]!;
+      if (!this.#stamp(r, out)) continue;
       c.out++;
-      r.ts = t;
-      r.w = w;
+      r.ts = this.#ts;
+      r.w = this.#w;
       batch[kept++] = r;
-      if (t > maxTs[pi]!) {
-        maxTs[pi] = t;
-        const candidate = t - delay;
-        if (candidate > w) ws[pi] = candidate;
-      }
     }
     batch.length = kept;
+  }
+
+  /**
+   * Timestamps one record: on success leaves its timestamp in `#ts` and its element watermark
+   * (the partition's watermark before it) in `#w`, then raises the partition's watermark; on a
+   * throwing function or a bad timestamp, dead-letters or fails and returns false.
+   */
+  #stamp(r: StreamRecord, out: Output): boolean {
+    const ws = this.#watermarks;
+    const maxTs = this.#maxTs;
+    const p = r.id[1];
+    if (typeof p !== "number" || p >= ws.length) this.#checkPartition(p);
+    const pi = p as number;
+    let ts: unknown;
+    try {
+      ts = this.#fn(r.value);
+    } catch (e) {
+      handleUserFunctionError(this, r, e, out, this.counters);
+      return false;
+    }
+    if (!Number.isSafeInteger(ts)) {
+      this.#badTimestamp(r, ts, out);
+      return false;
+    }
+    const t = ts as number;
+    const w = ws[pi]!;
+    this.#ts = t;
+    this.#w = w;
+    if (t > maxTs[pi]!) {
+      maxTs[pi] = t;
+      const candidate = t - this.#delay;
+      if (candidate > w) ws[pi] = candidate;
+    }
+    return true;
   }
 
   override snapshot(): Snapshot {

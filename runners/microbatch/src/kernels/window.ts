@@ -21,7 +21,12 @@ import {
   stateFreeingTime,
   TimerIndex,
   type UserFunctionSite,
+  WINDOW_GLOBAL,
+  WINDOW_SESSION,
+  WINDOW_SLIDING,
+  WINDOW_TUMBLING,
   type WindowKind,
+  windowShape,
 } from "@tributary/operators";
 import type { FnRegistry, IrNodeOf } from "@tributary/sdk";
 import type { Chunk } from "../batch.ts";
@@ -64,10 +69,10 @@ export interface WindowMeta {
   accounting: { aggregated: number; partiallyLate: number };
 }
 
-const TUMBLING = 0;
-const SLIDING = 1;
-const SESSION = 2;
-const GLOBAL = 3;
+const TUMBLING = WINDOW_TUMBLING;
+const SLIDING = WINDOW_SLIDING;
+const SESSION = WINDOW_SESSION;
+const GLOBAL = WINDOW_GLOBAL;
 
 export class WindowKernel {
   readonly nodeId: string;
@@ -106,20 +111,13 @@ export class WindowKernel {
           : a.aggregation.input
         : null;
     this.#site = { nodeId: node.id, nodeKind: "windowAggregate", fn, onError: p.onError };
-    const s = p.window;
-    this.#windowKind = s.kind;
-    this.#kind =
-      s.kind === "tumbling"
-        ? TUMBLING
-        : s.kind === "sliding"
-          ? SLIDING
-          : s.kind === "session"
-            ? SESSION
-            : GLOBAL;
-    this.#size = s.kind === "tumbling" || s.kind === "sliding" ? s.sizeMs : 0;
-    this.#slide = s.kind === "sliding" ? s.slideMs : 0;
-    this.#offset = s.kind === "tumbling" || s.kind === "sliding" ? s.offsetMs : 0;
-    this.#gap = s.kind === "session" ? s.gapMs : 0;
+    const shape = windowShape(p.window);
+    this.#windowKind = shape.kind;
+    this.#kind = shape.code;
+    this.#size = shape.size;
+    this.#slide = shape.slide;
+    this.#offset = shape.offset;
+    this.#gap = shape.gap;
     this.#lateness = p.allowedLatenessMs;
     this.#discarding = p.accumulation === "discarding";
     this.#col =

@@ -17,6 +17,14 @@ export {
   type WindowKind,
 } from "./lateness.ts";
 export type { PaneInfo, PaneTiming, WindowResult } from "./pane.ts";
+export {
+  WINDOW_GLOBAL,
+  WINDOW_SESSION,
+  WINDOW_SLIDING,
+  WINDOW_TUMBLING,
+  type WindowShape,
+  windowShape,
+} from "./shape.ts";
 export type { KeyWindows, WindowSlot } from "./state.ts";
 export { TimerIndex } from "./timers.ts";
 export {

@@ -1,4 +1,4 @@
-import type { FnRef, IrNodeOf, WindowSpec } from "@tributary/sdk";
+import type { FnRef, IrNodeOf } from "@tributary/sdk";
 import type { Aggregator } from "../aggregations/aggregator.ts";
 import {
   newCounters,
@@ -13,6 +13,7 @@ import { handleUserFunctionError, type UserFunctionSite } from "../stateless/use
 import { floorMod, GLOBAL_WINDOW } from "./assign.ts";
 import { onTimeFiringTime, stateFreeingTime, type WindowKind } from "./lateness.ts";
 import type { PaneInfo, PaneTiming, WindowResult } from "./pane.ts";
+import { WINDOW_SESSION, WINDOW_SLIDING, WINDOW_TUMBLING, windowShape } from "./shape.ts";
 import type { KeyWindows, WindowSlot } from "./state.ts";
 import { TimerIndex } from "./timers.ts";
 
@@ -48,10 +49,9 @@ interface WindowAggregateSnapshot {
   dirty: string[];
 }
 
-const KIND_TUMBLING = 0;
-const KIND_SLIDING = 1;
-const KIND_SESSION = 2;
-const KIND_GLOBAL = 3;
+const KIND_TUMBLING = WINDOW_TUMBLING;
+const KIND_SLIDING = WINDOW_SLIDING;
+const KIND_SESSION = WINDOW_SESSION;
 
 /**
  * The window operator (SEMANTICS.md §3–§5) for the IR node `windowAggregate`.
@@ -122,20 +122,13 @@ export class WindowAggregateOperator implements Operator {
       fn: aggregationFn(node),
       onError: p.onError,
     };
-    const spec: WindowSpec = p.window;
-    this.#windowKind = spec.kind;
-    this.#kind =
-      spec.kind === "tumbling"
-        ? KIND_TUMBLING
-        : spec.kind === "sliding"
-          ? KIND_SLIDING
-          : spec.kind === "session"
-            ? KIND_SESSION
-            : KIND_GLOBAL;
-    this.#size = spec.kind === "tumbling" || spec.kind === "sliding" ? spec.sizeMs : 0;
-    this.#slide = spec.kind === "sliding" ? spec.slideMs : 0;
-    this.#offset = spec.kind === "tumbling" || spec.kind === "sliding" ? spec.offsetMs : 0;
-    this.#gap = spec.kind === "session" ? spec.gapMs : 0;
+    const shape = windowShape(p.window);
+    this.#windowKind = shape.kind;
+    this.#kind = shape.code;
+    this.#size = shape.size;
+    this.#slide = shape.slide;
+    this.#offset = shape.offset;
+    this.#gap = shape.gap;
     this.#lateness = p.allowedLatenessMs;
     this.#discarding = p.accumulation === "discarding";
     this.#everyN = p.early?.everyElements ?? 0;

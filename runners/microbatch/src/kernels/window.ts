@@ -16,16 +16,14 @@ import {
   newCounters,
   type OperatorCounters,
   type Output,
-  onTimeFiringTime,
   type StreamRecord,
-  stateFreeingTime,
   TimerIndex,
   type UserFunctionSite,
   WINDOW_GLOBAL,
   WINDOW_SESSION,
   WINDOW_SLIDING,
   WINDOW_TUMBLING,
-  type WindowKind,
+  WindowLifecycle,
   windowShape,
 } from "@tributary/operators";
 import type { FnRegistry, IrNodeOf } from "@tributary/sdk";
@@ -86,7 +84,7 @@ export class WindowKernel {
 
   readonly #site: UserFunctionSite;
   readonly #kind: number;
-  readonly #windowKind: WindowKind;
+  #life: WindowLifecycle;
   readonly #size: number;
   readonly #slide: number;
   readonly #offset: number;
@@ -112,13 +110,13 @@ export class WindowKernel {
         : null;
     this.#site = { nodeId: node.id, nodeKind: "windowAggregate", fn, onError: p.onError };
     const shape = windowShape(p.window);
-    this.#windowKind = shape.kind;
     this.#kind = shape.code;
     this.#size = shape.size;
     this.#slide = shape.slide;
     this.#offset = shape.offset;
     this.#gap = shape.gap;
     this.#lateness = p.allowedLatenessMs;
+    this.#life = new WindowLifecycle(shape.kind, this.#lateness, this.#timers);
     this.#discarding = p.accumulation === "discarding";
     this.#col =
       (this.#kind === TUMBLING || this.#kind === SLIDING) && FixedColumnarState.supports(this.agg)
@@ -452,20 +450,8 @@ export class WindowKernel {
 
   // ---- time ----------------------------------------------------------------------------------
 
-  #fireTime(s: Slot): number {
-    return onTimeFiringTime(this.#windowKind, s.end);
-  }
-
-  #freeTime(s: Slot): number {
-    return stateFreeingTime(this.#windowKind, s.end, this.#lateness);
-  }
-
   #schedule(slot: Slot, enc: string): void {
-    const fire = this.#fireTime(slot);
-    const free = this.#freeTime(slot);
-    if (fire <= this.watermark) slot.fired = true;
-    else this.#timers.add(fire, enc);
-    if (free !== fire) this.#timers.add(free, enc);
+    if (this.#life.schedule(slot.end, enc, this.watermark)) slot.fired = true;
   }
 
   /**
@@ -498,11 +484,11 @@ export class WindowKernel {
       let kept = 0;
       for (let i = 0; i < windows.length; i++) {
         const slot = windows[i]!;
-        if (!slot.fired && this.#fireTime(slot) <= wm) {
+        if (!slot.fired && this.#life.fireTime(slot.end) <= wm) {
           slot.fired = true;
           if (accumulating || slot.pending > 0) this.#emit(ks, enc, slot, "on_time", out);
         }
-        if (this.#freeTime(slot) > wm) windows[kept++] = slot;
+        if (this.#life.freeTime(slot.end) > wm) windows[kept++] = slot;
       }
       windows.length = kept;
       if (kept === 0) this.state.delete(enc);
@@ -582,6 +568,7 @@ export class WindowKernel {
     }
     this.state.clear();
     this.#timers = new TimerIndex();
+    this.#life = new WindowLifecycle(this.#life.kind, this.#lateness, this.#timers);
     for (const [enc, entry] of state) {
       const ks = entry as KeyState;
       if (!Array.isArray(ks.windows))
@@ -590,9 +577,9 @@ export class WindowKernel {
         );
       this.state.set(enc, ks);
       for (const slot of ks.windows) {
-        if (!slot.fired) this.#timers.add(this.#fireTime(slot), enc);
-        const free = this.#freeTime(slot);
-        if (free !== this.#fireTime(slot) || slot.fired) this.#timers.add(free, enc);
+        if (!slot.fired) this.#timers.add(this.#life.fireTime(slot.end), enc);
+        const free = this.#life.freeTime(slot.end);
+        if (free !== this.#life.fireTime(slot.end) || slot.fired) this.#timers.add(free, enc);
       }
     }
   }

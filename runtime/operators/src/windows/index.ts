@@ -16,6 +16,7 @@ export {
   stateFreeingTime,
   type WindowKind,
 } from "./lateness.ts";
+export { WindowLifecycle } from "./lifecycle.ts";
 export type { PaneInfo, PaneTiming, WindowResult } from "./pane.ts";
 export {
   WINDOW_GLOBAL,

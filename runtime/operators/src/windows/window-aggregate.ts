@@ -11,7 +11,7 @@ import type { StreamRecord } from "../record.ts";
 import type { KeyedStateStore, StateBackend } from "../state/backend.ts";
 import { handleUserFunctionError, type UserFunctionSite } from "../stateless/user-function-error.ts";
 import { floorMod, GLOBAL_WINDOW } from "./assign.ts";
-import { onTimeFiringTime, stateFreeingTime, type WindowKind } from "./lateness.ts";
+import { WindowLifecycle } from "./lifecycle.ts";
 import type { PaneInfo, PaneTiming, WindowResult } from "./pane.ts";
 import { WINDOW_SESSION, WINDOW_SLIDING, WINDOW_TUMBLING, windowShape } from "./shape.ts";
 import type { KeyWindows, WindowSlot } from "./state.ts";
@@ -92,7 +92,7 @@ export class WindowAggregateOperator implements Operator {
   readonly #timers = new TimerIndex();
 
   readonly #kind: number;
-  readonly #windowKind: WindowKind;
+  readonly #life: WindowLifecycle;
   readonly #size: number;
   readonly #slide: number;
   readonly #offset: number;
@@ -123,13 +123,13 @@ export class WindowAggregateOperator implements Operator {
       onError: p.onError,
     };
     const shape = windowShape(p.window);
-    this.#windowKind = shape.kind;
     this.#kind = shape.code;
     this.#size = shape.size;
     this.#slide = shape.slide;
     this.#offset = shape.offset;
     this.#gap = shape.gap;
     this.#lateness = p.allowedLatenessMs;
+    this.#life = new WindowLifecycle(shape.kind, this.#lateness, this.#timers);
     this.#discarding = p.accumulation === "discarding";
     this.#everyN = p.early?.everyElements ?? 0;
     this.#everyMs = p.early?.everyProcessingTimeMs ?? 0;
@@ -400,21 +400,9 @@ export class WindowAggregateOperator implements Operator {
 
   // ---- time ----------------------------------------------------------------------------------
 
-  #fireTime(slot: WindowSlot): number {
-    return onTimeFiringTime(this.#windowKind, slot.end);
-  }
-
-  #freeTime(slot: WindowSlot): number {
-    return stateFreeingTime(this.#windowKind, slot.end, this.#lateness);
-  }
-
   /** Register the timers of a new window; a window created after its on-time time is marked fired. */
   #scheduleSlot(slot: WindowSlot, keyEnc: string): void {
-    const fire = this.#fireTime(slot);
-    const free = this.#freeTime(slot);
-    if (fire <= this.#watermark) slot.fired = true;
-    else this.#timers.add(fire, keyEnc);
-    if (free !== fire) this.#timers.add(free, keyEnc);
+    if (this.#life.schedule(slot.end, keyEnc, this.#watermark)) slot.fired = true;
   }
 
   #fireKeys(keys: readonly string[], out: Output): void {
@@ -434,12 +422,12 @@ export class WindowAggregateOperator implements Operator {
       let i = 0;
       for (; i < n; i++) {
         const slot = windows[i]!;
-        if (this.#fireTime(slot) > w) break;
+        if (this.#life.fireTime(slot.end) > w) break;
         if (!slot.fired) {
           slot.fired = true;
           if (accumulating || slot.pending > 0) this.#emitPane(ks, keyEnc, slot, "on_time", out);
         }
-        if (this.#freeTime(slot) > w) windows[kept++] = slot;
+        if (this.#life.freeTime(slot.end) > w) windows[kept++] = slot;
       }
       if (kept < i) {
         for (let j = i; j < n; j++) windows[kept++] = windows[j]!;

@@ -326,7 +326,8 @@ function fromField(f: ColumnarField): Column {
   return { kind: "dict", indices: f.indices, dictionary: f.dictionary, nulls: null };
 }
 
-function cell(c: Column, i: number): unknown {
+/** The value of row `i` of a column, as a row-wise function would see it (null / undefined kept apart). */
+export function cell(c: Column, i: number): unknown {
   if (c.nulls !== null && c.nulls[i] !== 0) return c.nulls[i] === NullCode.null ? null : undefined;
   switch (c.kind) {
     case "f64":

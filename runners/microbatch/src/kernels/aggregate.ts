@@ -21,22 +21,8 @@ import {
   type StreamRecord,
 } from "@tributary/operators";
 import type { Aggregate, AggregationSpec, FnRegistry } from "@tributary/sdk";
-import type { Chunk, Column } from "../batch.ts";
+import { type Chunk, type Column, cell } from "../batch.ts";
 import type { ColumnFn } from "../batch-lambdas.ts";
-
-function cellValue(c: Column, i: number): unknown {
-  if (c.nulls !== null && c.nulls[i] !== 0) return c.nulls[i] === 1 ? null : undefined;
-  switch (c.kind) {
-    case "f64":
-      return c.values[i];
-    case "bool":
-      return c.values[i] === 1;
-    case "dict":
-      return c.dictionary[c.indices[i]!];
-    case "any":
-      return c.values[i];
-  }
-}
 
 export interface AggKernel {
   readonly vectorized: boolean;
@@ -138,7 +124,7 @@ function numericKernel(
       }
       for (let i = 0; i < n; i++) {
         if (use[i] === 0) continue;
-        const v = col.kind === "f64" && col.nulls === null ? col.values[i] : cellValue(col, i);
+        const v = col.kind === "f64" && col.nulls === null ? col.values[i] : cell(col, i);
         if (typeof v === "number") x[i] = v;
         else
           try {

@@ -13,21 +13,7 @@ import {
   type UserFunctionSite,
 } from "@tributary/operators";
 import type { FnRegistry, IrNodeOf } from "@tributary/sdk";
-import type { Chunk, Column } from "../batch.ts";
-
-function cellOf(c: Column, i: number): unknown {
-  if (c.nulls !== null && c.nulls[i] !== 0) return c.nulls[i] === 1 ? null : undefined;
-  switch (c.kind) {
-    case "f64":
-      return c.values[i];
-    case "bool":
-      return c.values[i] === 1;
-    case "dict":
-      return c.dictionary[c.indices[i]!];
-    case "any":
-      return c.values[i];
-  }
-}
+import { type Chunk, type Column, cell } from "../batch.ts";
 
 /** A scripted watermark travelling in the source's row stream (test sources only). */
 export interface WatermarkMarker {
@@ -161,7 +147,7 @@ export class TimestampsKernel {
       }
     } else {
       for (let i = 0; i < n; i++) {
-        const x = cellOf(t, i);
+        const x = cell(t, i);
         if (Number.isSafeInteger(x)) {
           ts[m] = x as number;
           keep[m++] = i;

@@ -13,48 +13,23 @@
  * A failure prints the shrunk counterexample as a ready-to-paste test. Fix the runner, not the suite.
  */
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  ALL_PROPERTIES,
   buildPipeline,
-  type ConformanceRow,
   embeddedRunner,
-  formatConformanceTable,
   MICROBATCH_MATRIX,
   microBatchRunner,
   paneInvariantsProperty,
   renderInput,
-  runConformance,
   type Sample,
   sampleArb,
 } from "../src/index.ts";
 import { simpleSpec } from "./helpers.ts";
+import { CI_SEED, describeMatrix } from "./matrix.ts";
 
-const SEED = 20_261_124;
 const RUNS = 100;
-const rows: ConformanceRow[] = [];
 
-afterAll(() => {
-  if (rows.length > 0) console.log(`\n${formatConformanceTable(rows)}\n`);
-});
-
-describe("conformance: micro-batch runner matrix", () => {
-  for (const runner of MICROBATCH_MATRIX) {
-    for (const property of ALL_PROPERTIES) {
-      it(`${runner.name} › ${property.name}`, async () => {
-        const [row] = await runConformance({
-          runners: [runner],
-          properties: [property],
-          runs: RUNS,
-          seed: SEED,
-        });
-        rows.push(row!);
-        expect(row!.runs).toBe(RUNS);
-        if (!row!.passed) expect.fail(`${runner.name} / ${property.name} failed:\n${row!.failure}`);
-      });
-    }
-  }
-});
+describeMatrix("conformance: micro-batch runner matrix", MICROBATCH_MATRIX, RUNS);
 
 describe("pane invariants for a runner without early panes", () => {
   // One key, a 10 ms window, an early pane every element, L = 0: three elements in [0, 10).
@@ -97,7 +72,7 @@ describe("pane invariants for a runner without early panes", () => {
   });
 
   it("the generated cases include windows with early triggers (so the matrix checks them too)", () => {
-    const samples = fc.sample(sampleArb, { numRuns: RUNS, seed: SEED });
+    const samples = fc.sample(sampleArb, { numRuns: RUNS, seed: CI_SEED });
     const withEarly = samples.filter((s) => s.spec.window.early !== null);
     const withEarlyAndL0 = withEarly.filter((s) => s.spec.window.allowedLatenessMs === 0);
     console.log(

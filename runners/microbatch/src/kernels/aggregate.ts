@@ -21,7 +21,7 @@ import {
   type StreamRecord,
 } from "@tributary/operators";
 import type { Aggregate, AggregationSpec, FnRegistry } from "@tributary/sdk";
-import { type Chunk, type Column, cell } from "../batch.ts";
+import { type Chunk, cell } from "../batch.ts";
 import type { ColumnFn } from "../batch-lambdas.ts";
 
 export interface AggKernel {

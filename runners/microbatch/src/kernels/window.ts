@@ -14,6 +14,7 @@ import {
   GLOBAL_WINDOW,
   handleUserFunctionError,
   newCounters,
+  newWindowSlot,
   type OperatorCounters,
   type Output,
   type StreamRecord,
@@ -24,6 +25,7 @@ import {
   WINDOW_SLIDING,
   WINDOW_TUMBLING,
   WindowLifecycle,
+  type WindowSlot,
   windowShape,
 } from "@tributary/operators";
 import type { FnRegistry, IrNodeOf } from "@tributary/sdk";
@@ -40,21 +42,8 @@ interface Rows {
   load(use: Uint8Array, onError: (row: number, error: unknown) => void): void;
 }
 
-interface Bounds {
-  start: number;
-  end: number;
-}
-
-export interface Slot {
-  start: number;
-  end: number;
-  acc: unknown;
-  pending: number;
-  maxW: number;
-  next: number;
-  fired: boolean;
-  replaces: Bounds[] | null;
-}
+/** One window of one key: the operator library's window slot. */
+export type Slot = WindowSlot;
 
 export interface KeyState {
   key: unknown;
@@ -306,7 +295,7 @@ export class WindowKernel {
         }
       }
       if (slot === undefined) {
-        slot = newSlot(start, start + size, accs[g]);
+        slot = newWindowSlot(start, start + size, accs[g]);
         windows.splice(i + 1, 0, slot);
         this.#schedule(slot, enc);
       } else {
@@ -407,7 +396,7 @@ export class WindowKernel {
       this.#afterAdd(enc, slot, count, maxW);
       return;
     }
-    const merged = newSlot(start, end, acc);
+    const merged = newWindowSlot(start, end, acc);
     for (let j = lo; j < hi; j++) {
       const s = windows[j]!;
       merged.acc = this.agg.merge(merged.acc, s.acc);
@@ -583,17 +572,4 @@ export class WindowKernel {
       }
     }
   }
-}
-
-function newSlot(start: number, end: number, acc: unknown): Slot {
-  return {
-    start,
-    end,
-    acc,
-    pending: 0,
-    maxW: Number.NEGATIVE_INFINITY,
-    next: 0,
-    fired: false,
-    replaces: null,
-  };
 }

@@ -26,7 +26,7 @@ export {
   type WindowShape,
   windowShape,
 } from "./shape.ts";
-export type { KeyWindows, WindowSlot } from "./state.ts";
+export { type KeyWindows, newWindowSlot, type WindowSlot } from "./state.ts";
 export { TimerIndex } from "./timers.ts";
 export {
   type WindowAccounting,

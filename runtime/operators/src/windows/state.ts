@@ -33,3 +33,17 @@ export interface KeyWindows {
   /** Live windows, sorted by start (sessions: disjoint and not touching). */
   windows: WindowSlot[];
 }
+
+/** A new window `[start, end)` holding `acc`, with no pane emitted yet. */
+export function newWindowSlot(start: number, end: number, acc: unknown): WindowSlot {
+  return {
+    start,
+    end,
+    acc,
+    pending: 0,
+    maxW: Number.NEGATIVE_INFINITY,
+    next: 0,
+    fired: false,
+    replaces: null,
+  };
+}

@@ -14,7 +14,7 @@ import { floorMod, GLOBAL_WINDOW } from "./assign.ts";
 import { WindowLifecycle } from "./lifecycle.ts";
 import type { PaneInfo, PaneTiming, WindowResult } from "./pane.ts";
 import { WINDOW_SESSION, WINDOW_SLIDING, WINDOW_TUMBLING, windowShape } from "./shape.ts";
-import type { KeyWindows, WindowSlot } from "./state.ts";
+import { type KeyWindows, newWindowSlot, type WindowSlot } from "./state.ts";
 import { TimerIndex } from "./timers.ts";
 
 /** Constructor options of {@link WindowAggregateOperator}. */
@@ -310,7 +310,7 @@ export class WindowAggregateOperator implements Operator {
       return false;
     }
     if (slot === undefined) {
-      slot = newSlot(start, end, acc);
+      slot = newWindowSlot(start, end, acc);
       windows.splice(i + 1, 0, slot);
       this.#scheduleSlot(slot, keyEnc);
     } else {
@@ -359,7 +359,7 @@ export class WindowAggregateOperator implements Operator {
       handleUserFunctionError(this.#site, r, e, out, this.counters);
       return;
     }
-    const merged = newSlot(start, end, acc);
+    const merged = newWindowSlot(start, end, acc);
     for (let j = lo; j < hi; j++) {
       const s = windows[j]!;
       if (s.start < start) start = s.start;
@@ -514,19 +514,6 @@ export class WindowAggregateOperator implements Operator {
       slot.maxW = Number.NEGATIVE_INFINITY;
     }
   }
-}
-
-function newSlot(start: number, end: number, acc: unknown): WindowSlot {
-  return {
-    start,
-    end,
-    acc,
-    pending: 0,
-    maxW: Number.NEGATIVE_INFINITY,
-    next: 0,
-    fired: false,
-    replaces: null,
-  };
 }
 
 function* batchKeys(batch: readonly StreamRecord[]): Generator<string> {
